@@ -1,0 +1,9 @@
+/**
+ * contextvars4j core: Python's {@code contextvars} (PEP 567) for the JVM.
+ *
+ * <p>Exports only the API package {@link org.contextvars4j}; the persistent map and other
+ * machinery live in a package that is not exported.
+ */
+module org.contextvars4j {
+    exports org.contextvars4j;
+}

@@ -1,0 +1,309 @@
+package org.contextvars4j;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+import org.contextvars4j.internal.VarMap;
+
+/**
+ * A mapping from {@link ContextVar}s to values, and the unit that is current on a thread: the
+ * Java form of Python's {@code contextvars.Context}.
+ *
+ * <h2>The current context</h2>
+ * Every thread has a current context (S1). A thread that never entered one sees an empty context
+ * of its own; new threads start there too, whatever their parent had (P1). {@link #run},
+ * {@link #call} and {@link #enter} make a context current for their extent and restore the
+ * previous one afterwards, however the body ends (S6). {@link ContextVar#set} inside changes this
+ * context object, so the change is visible through it after {@code run} returns.
+ *
+ * <h2>Copies</h2>
+ * {@link #copyCurrent()} (Python's {@code copy_context()}) and {@link #copy()} take an O(1)
+ * snapshot that shares structure with the original (S4). Later sets on either side do not show
+ * through on the other (S3). Copying is how work is handed to another thread:
+ * <pre>{@code
+ * Context snapshot = Context.copyCurrent();
+ * new Thread(() -> snapshot.run(() -> work())).start();   // work() sees the parent's values
+ * }</pre>
+ *
+ * <h2>Entering</h2>
+ * A context is current on at most one thread at a time, and cannot be entered again while it is
+ * entered (S7); {@link #enter()} returns a {@link Scope} that must be closed on the same thread,
+ * innermost first (S8).
+ *
+ * <h2>Reading from other threads</h2>
+ * The query methods ({@link #get}, {@link #size}, {@link #keySet}, ...) may be called from any
+ * thread. They see a consistent snapshot: the contents as of some recent {@code set} of the
+ * thread that has the context entered. Contexts use identity {@code equals}: two contexts with
+ * equal contents are still two contexts.
+ *
+ * <p>Unless otherwise specified, passing a null argument to a method of this class throws
+ * {@link NullPointerException} naming the parameter (S9).
+ *
+ * @implNote A context is one object holding an immutable persistent map (an array-mapped trie
+ * keyed by dense per-var ids). Copying allocates one small object. Entering costs one
+ * compare-and-set (the S7 check) and two {@code ThreadLocal} writes.
+ */
+public final class Context {
+
+    private static final Object ABSENT = new Object();
+    private static final VarHandle OWNER;
+
+    static {
+        try {
+            OWNER = MethodHandles.lookup().findVarHandle(Context.class, "owner", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The variables. Written only by the thread that has this context current (see Storage). */
+    VarMap map;
+
+    /** The thread this context is entered on, or null (S7). Accessed through OWNER. */
+    @SuppressWarnings("unused")
+    private volatile Thread owner;
+
+    /** While entered: the context that was current before (null when the thread had none). */
+    private Context previous;
+
+    /** Creates a new, empty context (Python's {@code Context()}). */
+    public Context() {
+        this(VarMap.EMPTY);
+    }
+
+    private Context(VarMap map) {
+        this.map = map;
+    }
+
+    /**
+     * Returns a copy of the current context (Python's {@code copy_context()}).
+     *
+     * @return a new context with the current context's variables and values
+     * @implNote O(1) whatever the number of variables; allocates one small object
+     */
+    public static Context copyCurrent() {
+        return new Context(Storage.currentMap());
+    }
+
+    /**
+     * Returns a copy of this context: a new, not-entered context with the same variables and
+     * values. Later changes to either do not affect the other.
+     *
+     * @return the copy
+     * @implNote O(1); allocates one small object
+     */
+    public Context copy() {
+        return new Context(map);
+    }
+
+    /**
+     * Returns the value of {@code var} in this context, or null when it is absent. Use
+     * {@link #containsKey} to tell an absent var from a null value.
+     *
+     * @param var the variable
+     * @param <T> the value type
+     * @return the value, or null
+     */
+    public <T> T get(ContextVar<T> var) {
+        return getOrDefault(var, null);
+    }
+
+    /**
+     * Returns the value of {@code var} in this context, or {@code fallback} when it is absent (the
+     * variable's own default is not consulted).
+     *
+     * @param var the variable
+     * @param fallback the value for an absent variable, may be null
+     * @param <T> the value type
+     * @return the value (possibly null), or {@code fallback}
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T getOrDefault(ContextVar<T> var, T fallback) {
+        Objects.requireNonNull(var, "var");
+        Object v = map.get(var.id, ABSENT);
+        return v == ABSENT ? fallback : (T) v;
+    }
+
+    /**
+     * {@return whether {@code var} has a value (possibly null) in this context}
+     *
+     * @param var the variable
+     */
+    public boolean containsKey(ContextVar<?> var) {
+        Objects.requireNonNull(var, "var");
+        return map.containsId(var.id);
+    }
+
+    /** {@return the number of variables with a value in this context} */
+    public int size() {
+        return map.size();
+    }
+
+    /** {@return whether no variable has a value in this context} */
+    public boolean isEmpty() {
+        return map.size() == 0;
+    }
+
+    /**
+     * {@return the variables that have a value in this context}, as an unmodifiable snapshot in
+     * creation order of the variables
+     */
+    public Set<ContextVar<?>> keySet() {
+        Set<ContextVar<?>> keys = new LinkedHashSet<>();
+        map.forEach((k, v) -> keys.add((ContextVar<?>) k));
+        return Collections.unmodifiableSet(keys);
+    }
+
+    /**
+     * {@return the values in this context}, as an unmodifiable snapshot in the order of
+     * {@link #keySet()}; may contain null
+     */
+    public Collection<Object> values() {
+        List<Object> values = new ArrayList<>(map.size());
+        map.forEach((k, v) -> values.add(v));
+        return Collections.unmodifiableList(values);
+    }
+
+    /**
+     * Runs {@code action} with this context current, then restores the previous current context
+     * (Python's {@code Context.run}). Sets inside the action change this context.
+     *
+     * @param action what to run
+     * @throws NullPointerException if {@code action} is null
+     * @throws IllegalStateException if this context is already entered, on this or another thread
+     *         (S7; the action does not run), or if the action left a context that it entered
+     *         itself still entered (that context is exited by force first)
+     */
+    public void run(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        enterOnCurrentThread();
+        Throwable failure = null;
+        try {
+            action.run();
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
+        } finally {
+            exit(failure);
+        }
+    }
+
+    /**
+     * Calls {@code action} with this context current, then restores the previous current
+     * context, and returns what the action returned. Otherwise the same as {@link #run}.
+     *
+     * @param action what to call
+     * @param <V> the result type
+     * @return the action's result
+     * @throws Exception what the action throws, unchanged
+     * @throws NullPointerException if {@code action} is null
+     * @throws IllegalStateException if this context is already entered (S7; the action does not
+     *         run), or if the action left a context that it entered itself still entered
+     */
+    public <V> V call(Callable<V> action) throws Exception {
+        Objects.requireNonNull(action, "action");
+        enterOnCurrentThread();
+        Throwable failure = null;
+        try {
+            return action.call();
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
+        } finally {
+            exit(failure);
+        }
+    }
+
+    /**
+     * Makes this context current until the returned scope is closed: the try-with-resources form
+     * of {@link #run}.
+     * <pre>{@code
+     * try (Scope scope = context.enter()) {
+     *     REQUEST_ID.set("r-1");        // changes context
+     * }                                 // the previous context is current again
+     * }</pre>
+     *
+     * @return the scope; close it on this thread, innermost scope first
+     * @throws IllegalStateException if this context is already entered (S7)
+     */
+    public Scope enter() {
+        Thread thread = enterOnCurrentThread();
+        return new Scope(this, thread);
+    }
+
+    /** Claims this context for the current thread and makes it current (S7). */
+    Thread enterOnCurrentThread() {
+        Thread thread = Thread.currentThread();
+        if (!OWNER.compareAndSet(this, (Thread) null, thread)) {
+            Thread other = (Thread) OWNER.getVolatile(this);
+            throw new IllegalStateException("cannot enter context: " + this + " is already entered"
+                    + (other == thread ? " on this thread" : ""));
+        }
+        previous = Storage.currentOrNull();
+        Storage.setCurrent(this);
+        return thread;
+    }
+
+    /**
+     * Leaves this context on its owner thread and restores the context that was current before.
+     * A context that the body entered and did not exit is exited by force and reported: as the
+     * exception, or suppressed into {@code failure} when the body already failed.
+     */
+    void exit(Throwable failure) {
+        Context current = Storage.currentOrNull();
+        IllegalStateException leak = null;
+        if (current != this) {
+            leak = new IllegalStateException("cannot exit context: " + current + " was entered inside "
+                    + this + " and is still entered; it was exited by force");
+            for (Context c = current; c != null && c != this; ) {
+                Context outer = c.previous;
+                c.release();
+                c = outer;
+            }
+        }
+        Storage.setCurrent(previous);
+        release();
+        if (leak != null) {
+            if (failure == null) {
+                throw leak;
+            }
+            failure.addSuppressed(leak);
+        }
+    }
+
+    private void release() {
+        previous = null;
+        OWNER.setVolatile(this, (Thread) null);
+    }
+
+    /** {@return whether this context is entered, on this or another thread} */
+    public boolean isEntered() {
+        return OWNER.getVolatile(this) != null;
+    }
+
+    /**
+     * {@return a description: the size, the names of up to 8 variables (never their values) and
+     * whether the context is entered, e.g. {@code Context[size=2, vars=[request_id, user], entered]}}
+     */
+    @Override
+    public String toString() {
+        StringJoiner names = new StringJoiner(", ", "[", "]");
+        int[] shown = {0};
+        map.forEach((k, v) -> {
+            if (shown[0]++ < 8) {
+                names.add(((ContextVar<?>) k).name());
+            } else if (shown[0] == 10) {
+                names.add("...");
+            }
+        });
+        return "Context[size=" + map.size() + ", vars=" + names + ", " + (isEntered() ? "entered" : "not entered") + "]";
+    }
+}

@@ -1,0 +1,197 @@
+package org.contextvars4j;
+
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.contextvars4j.internal.VarMap;
+
+/**
+ * A context variable: a key whose value lives in the current {@link Context}, the way a value of
+ * Python's {@code contextvars.ContextVar} does.
+ *
+ * <h2>Reading and writing</h2>
+ * {@link #get()} reads the value in the current context. {@link #set(Object)} changes it in the
+ * current context only and returns a {@link Token} that undoes the change; a
+ * {@linkplain Context#copy() copy} taken earlier keeps the old value (copy-on-write). The usual
+ * shape is a temporary override:
+ * <pre>{@code
+ * static final ContextVar<String> REQUEST_ID = ContextVar.of("request_id");
+ *
+ * try (Token<String> t = REQUEST_ID.set("r-42")) {
+ *     handle();                 // everything called from here sees "r-42"
+ * }                             // the previous value (or absence) is restored
+ * }</pre>
+ *
+ * <h2>Identity</h2>
+ * Vars are identity keys: two vars with the same name are two different vars (S10). Create each
+ * var once, typically in a {@code static final} field. A var's id is never reused, so a program
+ * that creates vars without bound makes the contexts' tries deeper (see {@code @implNote}).
+ *
+ * <h2>Null</h2>
+ * Null is a legal value and a legal default, distinct from "not set". Unless otherwise
+ * specified, passing a null <em>argument</em> other than a value (a name, a token) throws
+ * {@link NullPointerException} naming the parameter (S9).
+ *
+ * <p>Vars are immutable and safe to share between threads.
+ *
+ * @param <T> the type of the value
+ * @implNote {@link #get()} costs one {@code ThreadLocal.get} plus a few dependent loads and
+ * allocates nothing; the loads grow with log32 of the largest var id in the context (one level
+ * for the first 32 vars a program creates, two up to 1,024), not with the number or position of
+ * vars. {@link #set(Object)} copies one small array per level and allocates the {@link Token}.
+ */
+public final class ContextVar<T> {
+
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    /** The marker {@link VarMap#get} returns for "absent" on the read path. */
+    private static final Object ABSENT = new Object();
+
+    final int id;
+    private final String name;
+    private final boolean hasDefault;
+    private final T defaultValue;
+
+    private ContextVar(String name, boolean hasDefault, T defaultValue) {
+        this.name = Objects.requireNonNull(name, "name");
+        int next = IDS.getAndIncrement();
+        if (next > VarMap.MAX_ID) {
+            IDS.decrementAndGet();
+            throw new IllegalStateException("cannot create ContextVar " + name + ": more than "
+                    + VarMap.MAX_ID + " vars were created in this JVM");
+        }
+        this.id = next;
+        this.hasDefault = hasDefault;
+        this.defaultValue = defaultValue;
+    }
+
+    /**
+     * Creates a variable without a default value: {@link #get()} throws when it is not set.
+     *
+     * @param name a name for messages and {@code toString()}; not an identity
+     * @param <T> the type of the value
+     * @return a new variable, different from every other
+     * @throws NullPointerException if {@code name} is null
+     */
+    public static <T> ContextVar<T> of(String name) {
+        return new ContextVar<>(name, false, null);
+    }
+
+    /**
+     * Creates a variable with a default value, returned by {@link #get()} when the variable is not
+     * set in the current context.
+     *
+     * @param name a name for messages and {@code toString()}; not an identity
+     * @param defaultValue the default, may be null
+     * @param <T> the type of the value
+     * @return a new variable, different from every other
+     * @throws NullPointerException if {@code name} is null
+     */
+    public static <T> ContextVar<T> of(String name, T defaultValue) {
+        return new ContextVar<>(name, true, defaultValue);
+    }
+
+    /** {@return the name given at creation} */
+    public String name() {
+        return name;
+    }
+
+    /** {@return whether this variable has a default value} */
+    public boolean hasDefault() {
+        return hasDefault;
+    }
+
+    /**
+     * Returns the value in the current context, else the default (S2).
+     *
+     * @return the value set in the current context (possibly null), else the variable's default
+     * @throws NoSuchElementException if the variable is not set in the current context and has no
+     *         default; the message names the variable
+     */
+    @SuppressWarnings("unchecked")
+    public T get() {
+        Context c = Storage.currentOrNull();
+        if (c != null) {
+            Object v = c.map.get(id, ABSENT);
+            if (v != ABSENT) {
+                return (T) v;
+            }
+        }
+        if (hasDefault) {
+            return defaultValue;
+        }
+        throw new NoSuchElementException(this + " has no value in the current context and no default");
+    }
+
+    /**
+     * Returns the value in the current context, else {@code fallback} (Python's
+     * {@code var.get(default)}): the variable's own default is not consulted (S2).
+     *
+     * @param fallback what to return when the variable is not set; may be null
+     * @return the value set in the current context (possibly null), else {@code fallback}
+     */
+    @SuppressWarnings("unchecked")
+    public T get(T fallback) {
+        Context c = Storage.currentOrNull();
+        if (c != null) {
+            Object v = c.map.get(id, ABSENT);
+            if (v != ABSENT) {
+                return (T) v;
+            }
+        }
+        return fallback;
+    }
+
+    /**
+     * Sets the value in the current context (S3). Copies taken earlier do not see the change.
+     *
+     * @param value the new value; null is a legal value, distinct from "not set"
+     * @return a token that {@linkplain #reset(Token) resets} the variable to its previous state;
+     *         closing it does the same, so it fits try-with-resources
+     */
+    public Token<T> set(T value) {
+        Context c = Storage.current();
+        VarMap m = c.map;
+        Object old = m.get(id, Token.MISSING);
+        c.map = m.with(id, this, value);
+        return new Token<>(this, c, old);
+    }
+
+    /**
+     * Restores the value this variable had before the {@link #set(Object)} that returned
+     * {@code token}, or removes it from the current context if it had none (S5). A refused call
+     * changes nothing.
+     *
+     * @param token the token returned by {@code set}
+     * @throws NullPointerException if {@code token} is null
+     * @throws IllegalStateException if the token was already used
+     * @throws IllegalArgumentException if the token was created by a different variable, or in a
+     *         different context than the current one
+     */
+    public void reset(Token<T> token) {
+        Objects.requireNonNull(token, "token");
+        if (token.used) {
+            throw new IllegalStateException(token + " has already been used once");
+        }
+        if (token.var != this) {
+            throw new IllegalArgumentException(token + " was created by a different ContextVar (reset called on "
+                    + this + ")");
+        }
+        Context c = Storage.currentOrNull();
+        if (token.context != c) {
+            throw new IllegalArgumentException(token + " was created in a different Context");
+        }
+        Object old = token.oldValue;
+        c.map = old == Token.MISSING ? c.map.without(id) : c.map.with(id, this, old);
+        token.used = true;
+    }
+
+    /**
+     * {@return a description: the name and the default, for example
+     * {@code ContextVar[request_id, default=none]}}
+     */
+    @Override
+    public String toString() {
+        return "ContextVar[" + name + ", default=" + (hasDefault ? String.valueOf(defaultValue) : "none") + "]";
+    }
+}

@@ -1,0 +1,64 @@
+package org.contextvars4j;
+
+import org.contextvars4j.internal.VarMap;
+
+/*
+ * Storage: where each thread keeps its current Context.
+ *
+ * Shape
+ * -----
+ * One static ThreadLocal whose value is the thread's current Context object itself. Nothing
+ * else is thread-local: no per-variable ThreadLocals, no per-variable caches. A read is
+ *
+ *     ThreadLocal.get()  ->  Context.map  ->  VarMap root  ->  (depth) array loads
+ *
+ * so the read path allocates nothing and its cost is one ThreadLocal.get plus three or four
+ * dependent loads, the same on platform and on virtual threads, independent of how many vars
+ * exist (up to the log32 depth of the largest var id).
+ *
+ * Invariants
+ * ----------
+ *  - The ThreadLocal holds null until the thread first needs a Context of its own (S1: a thread
+ *    that never entered one sees an empty context; null reads as empty, so pure readers never
+ *    allocate). The first set() on such a thread creates its base Context.
+ *  - The Context in the ThreadLocal is exclusively this thread's: either the thread's base
+ *    context, which is never handed out, or a context entered on this thread, which S7 keeps
+ *    off every other thread. So only this thread ever writes Context.map of its current context.
+ *  - Entering and exiting a context replaces the ThreadLocal's value (ThreadLocal.set on an
+ *    existing entry: no allocation). It is never remove()d: the entry stays so that the next
+ *    set is a cheap replace, and the value it keeps after a run/call/scope is exactly the value
+ *    it had before (S6, S11: no reference to a finished context survives on the thread).
+ */
+final class Storage {
+
+    private static final ThreadLocal<Context> CURRENT = new ThreadLocal<>();
+
+    private Storage() {
+    }
+
+    /** {@return the current context, or null when the thread has never had one} */
+    static Context currentOrNull() {
+        return CURRENT.get();
+    }
+
+    /** {@return the map of the current context} */
+    static VarMap currentMap() {
+        Context c = CURRENT.get();
+        return c == null ? VarMap.EMPTY : c.map;
+    }
+
+    /** {@return the current context, creating the thread's base context on first use} */
+    static Context current() {
+        Context c = CURRENT.get();
+        if (c == null) {
+            c = new Context();
+            CURRENT.set(c);
+        }
+        return c;
+    }
+
+    /** Makes {@code context} (possibly null: "never had one") current. */
+    static void setCurrent(Context context) {
+        CURRENT.set(context);
+    }
+}

@@ -1,0 +1,45 @@
+/**
+ * Context variables for Java: Python's {@code contextvars} (PEP 567) with its semantics and its
+ * error model.
+ *
+ * <h2>The model</h2>
+ * A {@link org.contextvars4j.ContextVar} is a key. Its value lives in a
+ * {@link org.contextvars4j.Context}, an immutable-by-copy mapping from vars to values. Every
+ * thread has a current context; {@code var.get()} reads it, {@code var.set(v)} changes it and
+ * returns a {@link org.contextvars4j.Token} that undoes the change. Work that moves to another
+ * thread takes a copy with it ({@link org.contextvars4j.Context#copyCurrent()}, O(1)) and runs in
+ * it ({@link org.contextvars4j.Context#run}), so each unit of work sees its own values and never
+ * another's.
+ *
+ * <h2>From Python to Java</h2>
+ * <table class="striped">
+ *   <caption>Python {@code contextvars} and its contextvars4j equivalent</caption>
+ *   <thead><tr><th>Python</th><th>Java</th></tr></thead>
+ *   <tbody>
+ *   <tr><td>{@code var = ContextVar("name")}</td><td>{@code ContextVar<T> var = ContextVar.of("name")}</td></tr>
+ *   <tr><td>{@code ContextVar("name", default=d)}</td><td>{@code ContextVar.of("name", d)}</td></tr>
+ *   <tr><td>{@code var.get()}</td><td>{@code var.get()} (throws {@code NoSuchElementException} for Python's {@code LookupError})</td></tr>
+ *   <tr><td>{@code var.get(fallback)}</td><td>{@code var.get(fallback)}</td></tr>
+ *   <tr><td>{@code token = var.set(v)}; {@code var.reset(token)}</td><td>{@code Token<T> token = var.set(v)}; {@code var.reset(token)}</td></tr>
+ *   <tr><td>{@code with var.set(v):} (3.14)</td><td>{@code try (Token<T> t = var.set(v)) { ... }}</td></tr>
+ *   <tr><td>{@code Token.MISSING}, {@code token.old_value}, {@code token.var}</td><td>{@code Token.MISSING}, {@code token.oldValue()}, {@code token.var()}</td></tr>
+ *   <tr><td>{@code copy_context()}</td><td>{@code Context.copyCurrent()}</td></tr>
+ *   <tr><td>{@code Context()}</td><td>{@code new Context()}</td></tr>
+ *   <tr><td>{@code ctx.run(f, *args)}</td><td>{@code ctx.run(() -> f(args))} or {@code ctx.call(() -> f(args))}</td></tr>
+ *   <tr><td>{@code ctx.copy()}</td><td>{@code ctx.copy()}</td></tr>
+ *   <tr><td>{@code ctx[var]}, {@code ctx.get(var, d)}, {@code var in ctx}</td><td>{@code ctx.get(var)}, {@code ctx.getOrDefault(var, d)}, {@code ctx.containsKey(var)}</td></tr>
+ *   <tr><td>{@code len(ctx)}, {@code ctx.keys()}, {@code ctx.values()}</td><td>{@code ctx.size()}, {@code ctx.keySet()}, {@code ctx.values()}</td></tr>
+ *   <tr><td>{@code with ctx:} (context as a context manager)</td><td>{@code try (Scope s = ctx.enter()) { ... }}</td></tr>
+ *   <tr><td>{@code RuntimeError} (token used, context entered)</td><td>{@code IllegalStateException}</td></tr>
+ *   <tr><td>{@code ValueError} (token of another var or context)</td><td>{@code IllegalArgumentException}</td></tr>
+ *   <tr><td>{@code Thread(target=f, context=ctx)} (3.14)</td><td>see the propagation helpers</td></tr>
+ *   </tbody>
+ * </table>
+ *
+ * <h2>Null and errors</h2>
+ * Null is a legal value. Null arguments that are not values (names, tokens, vars, contexts,
+ * actions) throw {@link java.lang.NullPointerException} naming the parameter. Every refused call
+ * throws the exception named in its {@code @throws} clause, with a message that names the var,
+ * token or context at fault, and changes nothing.
+ */
+package org.contextvars4j;
