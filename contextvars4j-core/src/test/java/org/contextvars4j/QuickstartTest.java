@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The README quickstart, compiled and run: keep the two identical. */
+@ExtendWith(ContextLeakGuard.class)
 class QuickstartTest {
-
-    @AfterEach
-    void threadIsClean() {
-        LeakGuard.assertClean();
-    }
 
     // --8<-- [start:quickstart]
     static final ContextVar<String> REQUEST_ID = ContextVar.of("request_id", "none");

@@ -1,0 +1,83 @@
+package org.contextvars4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.contextvars4j.internal.VarMap;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The leak guard every test class registers with {@code @ExtendWith(ContextLeakGuard.class)}:
+ * after each test, the test thread's current context must be exactly what it was before the test
+ * (the same context object, with the same contents, entered or not as before). A test that sets a
+ * var on the thread's base context and does not reset it, or leaves a scope open, fails here.
+ *
+ * <p>Tests that run work on other threads check those threads themselves with
+ * {@link #assertThreadClean(String)}.
+ */
+final class ContextLeakGuard implements BeforeEachCallback, AfterEachCallback {
+
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ContextLeakGuard.class);
+
+    private record Snapshot(Context current, VarMap map, boolean entered) {
+        static Snapshot take() {
+            Context c = Storage.currentOrNull();
+            return new Snapshot(c, c == null ? VarMap.EMPTY : c.map, c != null && c.isEntered());
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        context.getStore(NS).put("before", Snapshot.take());
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        Snapshot before = context.getStore(NS).get("before", Snapshot.class);
+        Snapshot after = Snapshot.take();
+        String thread = Thread.currentThread().getName();
+        assertThat(after.current() == before.current() || (before.current() == null && after.current() != null
+                && !after.entered() && after.map().size() == 0))
+                .as("test left another context current on %s: %s (before: %s)", thread, after.current(), before.current())
+                .isTrue();
+        assertThat(after.entered()).as("entered state of the current context on %s", thread).isEqualTo(before.entered());
+        assertThat(sameContents(before.map(), after.map()))
+                .as("test left values in the current context of %s: %s", thread, after.current())
+                .isTrue();
+    }
+
+    private static boolean sameContents(VarMap a, VarMap b) {
+        if (a == b) {
+            return true;
+        }
+        if (a.size() != b.size()) {
+            return false;
+        }
+        boolean[] same = {true};
+        a.forEach((k, v) -> same[0] &= b.get(((ContextVar<?>) k).id, same) == v);
+        return same[0];
+    }
+
+    /**
+     * Asserts that the calling thread has no entered context and no values in its base context.
+     * Call it on pool workers (for example through a task submitted after the one under test).
+     *
+     * @param where a label for the failure message
+     */
+    static void assertThreadClean(String where) {
+        Context c = Storage.currentOrNull();
+        if (c != null) {
+            assertThat(c.isEntered()).as("%s: %s still has a context entered: %s", where,
+                    Thread.currentThread().getName(), c).isFalse();
+            assertThat(c.isEmpty()).as("%s: %s has values left in its base context: %s", where,
+                    Thread.currentThread().getName(), c).isTrue();
+        }
+    }
+
+    /** {@return whether the calling thread has no entered context and no values in its base context} */
+    static boolean isThreadClean() {
+        Context c = Storage.currentOrNull();
+        return c == null || (!c.isEntered() && c.isEmpty());
+    }
+}
