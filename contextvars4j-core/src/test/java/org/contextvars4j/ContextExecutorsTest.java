@@ -214,7 +214,7 @@ class ContextExecutorsTest {
             try (Token<String> t = REQ.set("shared")) {
                 Callable<String> setAndRead = () -> {
                     String before = REQ.get();
-                    REQ.set(before + "+" + Thread.currentThread().getId());
+                    REQ.set(before + "+" + Thread.currentThread().getName());
                     return before;
                 };
                 for (Future<String> f : wrapped().invokeAll(List.of(setAndRead, setAndRead, setAndRead))) {
