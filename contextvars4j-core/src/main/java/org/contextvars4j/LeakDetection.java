@@ -34,7 +34,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <h2>Switching it on</h2>
  * With the system property {@code -Dcontextvars4j.leakDetection=MODE}, read once when this class
  * is initialized: {@code off} (the default), {@code sampled} (stacks for 1 in 64 creations),
- * {@code full} (a stack for every creation) or a number {@code N} (stacks for 1 in N). In code,
+ * {@code full} (a stack for every creation) or a number {@code N} (stacks for 1 in N); any other
+value is logged at {@code ERROR} and leaves detection off. In code,
  * with {@link #enable(int)} and {@link #disable()}; switch at startup: threads already running
  * hot code may see the change late. Reports go to the {@linkplain #setListener listener}; the
  * default logs each at {@code WARNING} through {@link System.Logger} (logger name
@@ -130,9 +131,20 @@ public final class LeakDetection {
     private static final ThreadLocal<Tracker> TRACKER = new ThreadLocal<>();
 
     static {
-        String mode = System.getProperty("contextvars4j.leakDetection", "off").trim().toLowerCase(Locale.ROOT);
+        configure(System.getProperty("contextvars4j.leakDetection", "off"));
+    }
+
+    private LeakDetection() {
+    }
+
+    /** Applies the value of the system property; see the class javadoc. Package-private for tests. */
+    static void configure(String property) {
+        String mode = property.trim().toLowerCase(Locale.ROOT);
+        if (mode.isEmpty()) {
+            return;
+        }
         switch (mode) {
-            case "off", "false", "" -> { }
+            case "off", "false" -> { }
             case "sampled", "on", "true" -> enable(64);
             case "full" -> enable(1);
             default -> {
@@ -143,15 +155,15 @@ public final class LeakDetection {
                     n = -1;
                 }
                 if (n < 1) {
-                    throw new IllegalArgumentException("bad system property contextvars4j.leakDetection: " + mode
-                            + " (expected off, sampled, full or a positive sample interval)");
+                    // a bad switch must not break every ContextVar.set with a failed class init
+                    System.getLogger(LeakDetection.class.getName()).log(Level.ERROR,
+                            "bad system property contextvars4j.leakDetection: " + mode
+                            + " (expected off, sampled, full or a positive sample interval); leak detection stays off");
+                    return;
                 }
                 enable(n);
             }
         }
-    }
-
-    private LeakDetection() {
     }
 
     /**

@@ -116,6 +116,22 @@ class LeakDetectionTest {
     }
 
     @Test
+    void systemPropertyValues_parsed_badValueLeavesDetectionOff() throws Exception {
+        LeakDetection.disable();
+        LeakDetection.configure("bogus");
+        assertThat(LeakDetection.isEnabled()).isFalse();
+        LeakDetection.configure(" 1 ");
+        assertThat(LeakDetection.isEnabled()).isTrue();
+        pool.submit(this::setAndForget).get(10, TimeUnit.SECONDS);
+        assertThat(leaks).singleElement().satisfies(l -> assertThat(l.creationSite()).isNotNull());
+        LeakDetection.configure("off");
+        assertThat(LeakDetection.isEnabled()).isTrue();   // "off" only means "do not switch on"
+        LeakDetection.disable();
+        LeakDetection.configure("SAMPLED");
+        assertThat(LeakDetection.isEnabled()).isTrue();
+    }
+
+    @Test
     void enable_badInterval_refused() {
         assertThatThrownBy(() -> LeakDetection.enable(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("sampleInterval");
