@@ -209,8 +209,11 @@ public final class LeakDetection {
         if (t != null) {
             int n = sampleInterval;
             boolean sample = n == 1 || ThreadLocalRandom.current().nextInt(n) == 0;
-            t.items.add(tokenOrScope);
-            t.sites.add(sample ? new CreationSite(tokenOrScope.toString()) : null);
+            if (t.entries == null) {
+                t.entries = new ArrayList<>(8);
+            }
+            t.entries.add(tokenOrScope);
+            t.entries.add(sample ? new CreationSite(tokenOrScope.toString()) : null);
         }
     }
 
@@ -228,18 +231,23 @@ public final class LeakDetection {
         } else {
             TRACKER.set(t.outer);
         }
+        ArrayList<Object> entries = t.entries;
+        if (entries == null) {
+            return;
+        }
         Listener l = listener;
         String thread = Thread.currentThread().getName();
-        for (int i = 0; i < t.items.size(); i++) {
-            Object item = t.items.get(i);
+        for (int i = 0; i < entries.size(); i += 2) {
+            Object item = entries.get(i);
+            Throwable site = (Throwable) entries.get(i + 1);
             if (item instanceof Token<?> token) {
                 if (t.checkTokens && !token.used && token.context == t.context) {
                     report(l, new Leak(Kind.TOKEN_NOT_RESET, token + " (" + token.var + ") was not reset before task "
-                            + t.task + " ended", t.sites.get(i), thread));
+                            + t.task + " ended", site, thread));
                 }
             } else if (item instanceof Scope scope && !scope.isClosed()) {
                 report(l, new Leak(Kind.SCOPE_NOT_CLOSED, scope + " was not closed before task " + t.task
-                        + " ended; the context was exited by force", t.sites.get(i), thread));
+                        + " ended; the context was exited by force", site, thread));
             }
         }
     }
@@ -258,8 +266,8 @@ public final class LeakDetection {
         final boolean checkTokens;
         final Object task;
         final Tracker outer;
-        final ArrayList<Object> items = new ArrayList<>(4);
-        final ArrayList<Throwable> sites = new ArrayList<>(4);
+        /** Pairs: token or scope, then its creation site (null when not sampled); null until the first. */
+        ArrayList<Object> entries;
 
         Tracker(Context context, boolean checkTokens, Object task, Tracker outer) {
             this.context = context;
