@@ -2,8 +2,12 @@
  * contextvars4j core: Python's {@code contextvars} (PEP 567) for the JVM.
  *
  * <p>Exports only the API package {@link org.contextvars4j}; the persistent map and other
- * machinery live in a package that is not exported.
+ * machinery live in a package that is not exported. Providers of
+ * {@link org.contextvars4j.ThreadLocalAccessor} are discovered through {@link java.util.ServiceLoader}.
  */
 module org.contextvars4j {
     exports org.contextvars4j;
+
+    /** Foreign thread-local state bridged at every propagation point (P6). */
+    uses org.contextvars4j.ThreadLocalAccessor;
 }

@@ -79,7 +79,8 @@ public final class Context {
         this(VarMap.EMPTY);
     }
 
-    private Context(VarMap map) {
+    /** A not-entered context over {@code map}; used by the propagation wrappers. */
+    Context(VarMap map) {
         this.map = map;
     }
 
@@ -236,7 +237,47 @@ public final class Context {
      */
     public Scope enter() {
         Thread thread = enterOnCurrentThread();
-        return new Scope(this, thread);
+        Scope scope = new Scope(this, thread);
+        if (LeakDetection.active) {
+            LeakDetection.onCreate(scope);
+        }
+        return scope;
+    }
+
+    /**
+     * Returns a runnable that runs {@code task} in a fresh copy of this context, taken each time
+     * it runs: the way to hand a task to code that does not know about contexts.
+     * <pre>{@code
+     * executor.execute(Context.copyCurrent().wrap(() -> work()));   // work() sees the caller's values
+     * }</pre>
+     * Each run gets its own copy (of this context as it is when the run starts), so a periodic
+     * task starts every run from the same values, runs on several threads at once never violate
+     * S7, and a {@code set} inside a run is visible neither through this context nor to later
+     * runs. Afterwards the running thread's context is what it was before, however the task ends.
+     * Foreign thread-locals registered with {@link ThreadLocalAccessors} are captured now, on
+     * the calling thread, and installed around each run (P6).
+     *
+     * @param task what to run
+     * @return the wrapping runnable; exceptions of {@code task} pass through unchanged
+     * @throws NullPointerException if {@code task} is null
+     * @implNote O(1); allocates the wrapper now and one small context per run
+     */
+    public Runnable wrap(Runnable task) {
+        return Propagation.copyOf(this, task);
+    }
+
+    /**
+     * Returns a callable that calls {@code task} in a fresh copy of this context, taken each time
+     * it is called; otherwise the same as {@link #wrap(Runnable)}.
+     *
+     * @param task what to call
+     * @param <V> the result type
+     * @return the wrapping callable; results and exceptions of {@code task} pass through unchanged
+     * @throws NullPointerException if {@code task} is null
+     * @implNote O(1); allocates the wrapper now and one small context per call
+     */
+    public <V> Callable<V> wrap(Callable<V> task) {
+        return Propagation.copyOf(this, task);
     }
 
     /** Claims this context for the current thread and makes it current (S7). */

@@ -154,7 +154,11 @@ public final class ContextVar<T> {
         VarMap m = c.map;
         Object old = m.get(id, Token.MISSING);
         c.map = m.with(id, this, value);
-        return new Token<>(this, c, old);
+        Token<T> token = new Token<>(this, c, old);
+        if (LeakDetection.active) {
+            LeakDetection.onCreate(token);
+        }
+        return token;
     }
 
     /**

@@ -32,9 +32,21 @@
  *   <tr><td>{@code with ctx:} (context as a context manager)</td><td>{@code try (Scope s = ctx.enter()) { ... }}</td></tr>
  *   <tr><td>{@code RuntimeError} (token used, context entered)</td><td>{@code IllegalStateException}</td></tr>
  *   <tr><td>{@code ValueError} (token of another var or context)</td><td>{@code IllegalArgumentException}</td></tr>
- *   <tr><td>{@code Thread(target=f, context=ctx)} (3.14)</td><td>see the propagation helpers</td></tr>
+ *   <tr><td>{@code Thread(target=f, context=ctx)} (3.14)</td><td>{@code ContextThreads.start(ctx, f)} (or {@code ContextThreads.unstarted(ctx, f)})</td></tr>
+ *   <tr><td>{@code loop.run_in_executor(pool, f)}, {@code asyncio.create_task} (copy at creation)</td><td>{@code ContextExecutors.wrap(pool).submit(f)}, {@code context.wrap(f)}</td></tr>
+ *   <tr><td>{@code future.add_done_callback(cb)} (runs in the registering context)</td><td>{@code ContextCompletableFuture}: every stage runs in its registration context</td></tr>
  *   </tbody>
  * </table>
+ *
+ * <h2>Propagation</h2>
+ * New threads start with an empty context (P1). Work handed to another thread takes a copy of the
+ * context with it only through the helpers: {@link org.contextvars4j.Context#wrap(Runnable)},
+ * {@link org.contextvars4j.ContextExecutors} (capture at submission),
+ * {@link org.contextvars4j.ContextThreads} (capture at thread creation, or a given context),
+ * {@link org.contextvars4j.ContextCompletableFuture} (capture at stage registration). Foreign
+ * thread-locals join in through {@link org.contextvars4j.ThreadLocalAccessor}, and
+ * {@link org.contextvars4j.LeakDetection} reports tasks that end with a token not reset or a scope
+ * not closed.
  *
  * <h2>Null and errors</h2>
  * Null is a legal value. Null arguments that are not values (names, tokens, vars, contexts,

@@ -1,0 +1,280 @@
+package org.contextvars4j;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Opt-in detection of work that ends with a {@link Token} not reset or a {@link Scope} not
+ * closed.
+ *
+ * <h2>What is checked</h2>
+ * While detection is on, every task that contextvars4j runs at a propagation point (a task of a
+ * {@linkplain Context#wrap(Runnable) wrapped} runnable or callable, a {@link ContextExecutors}
+ * executor, a {@link ContextThreads} thread, a {@link ContextCompletableFuture} stage) records
+ * the tokens and scopes created on its thread while it runs. When the task ends, however it ends:
+ * <ul>
+ *   <li>every token created in the task's own context copy and never reset is reported as
+ *       {@link Kind#TOKEN_NOT_RESET}. Nothing needs repairing: the copy is discarded, so the
+ *       value never reaches the worker or the submitter. (Tasks of
+ *       {@link ContextThreads#start(Context, Runnable)}, which run in a given context on purpose,
+ *       are not checked for tokens.)</li>
+ *   <li>every scope opened by the task and still open is reported as
+ *       {@link Kind#SCOPE_NOT_CLOSED}. The thread is repaired whether detection is on or not:
+ *       the contexts left entered are exited, the worker's previous context becomes current
+ *       again, and the task fails with the {@link IllegalStateException} of
+ *       {@link Context#run(Runnable)}.</li>
+ * </ul>
+ * Each report carries the stack where the token or scope was created when that creation was
+ * <em>sampled</em>: one creation in {@code sampleInterval} (chosen at random) pays for a stack
+ * capture, the others are reported without a stack.
+ *
+ * <h2>Switching it on</h2>
+ * With the system property {@code -Dcontextvars4j.leakDetection=MODE}, read once when this class
+ * is initialized: {@code off} (the default), {@code sampled} (stacks for 1 in 64 creations),
+ * {@code full} (a stack for every creation) or a number {@code N} (stacks for 1 in N); any other
+value is logged at {@code ERROR} and leaves detection off. In code,
+ * with {@link #enable(int)} and {@link #disable()}; switch at startup: threads already running
+ * hot code may see the change late. Reports go to the {@linkplain #setListener listener}; the
+ * default logs each at {@code WARNING} through {@link System.Logger} (logger name
+ * {@code org.contextvars4j.LeakDetection}).
+ *
+ * @implNote Off, {@link ContextVar#set} and {@link Context#enter()} pay one read of a plain static
+ * boolean. On, each set and enter inside a task also appends the token or scope to a per-task
+ * list (one {@code ThreadLocal} read), each task allocates that list, and sampled creations
+ * capture a stack (a few microseconds). {@code docs/propagation.md} gives measured figures.
+ */
+public final class LeakDetection {
+
+    /** The kinds of leak. */
+    public enum Kind {
+        /** A token created in a task's context was not reset before the task ended. */
+        TOKEN_NOT_RESET,
+        /** A scope opened in a task was not closed before the task ended. */
+        SCOPE_NOT_CLOSED
+    }
+
+    /** Receives leak reports; called on the thread where the task ended. Must be thread-safe. */
+    @FunctionalInterface
+    public interface Listener {
+        /**
+         * Called once per leaked token or scope.
+         *
+         * @param leak the report
+         */
+        void onLeak(Leak leak);
+    }
+
+    /** One leaked token or scope. Immutable. */
+    public static final class Leak {
+        private final Kind kind;
+        private final String description;
+        private final Throwable creationSite;
+        private final String threadName;
+
+        private Leak(Kind kind, String description, Throwable creationSite, String threadName) {
+            this.kind = kind;
+            this.description = description;
+            this.creationSite = creationSite;
+            this.threadName = threadName;
+        }
+
+        /** {@return what leaked} */
+        public Kind kind() {
+            return kind;
+        }
+
+        /** {@return a sentence naming the token or scope and the task} */
+        public String description() {
+            return description;
+        }
+
+        /**
+         * {@return a throwable whose stack trace is where the token or scope was created}, or
+         * null when that creation was not sampled
+         */
+        public Throwable creationSite() {
+            return creationSite;
+        }
+
+        /** {@return the name of the thread the task ran on} */
+        public String threadName() {
+            return threadName;
+        }
+
+        /** {@return the kind and the description} */
+        @Override
+        public String toString() {
+            return kind + ": " + description;
+        }
+    }
+
+    /** The stack of a sampled creation. Not thrown; only carried in a {@link Leak}. */
+    private static final class CreationSite extends Throwable {
+        private static final long serialVersionUID = 1L;
+
+        CreationSite(String what) {
+            super(what + " was created here", null, false, true);
+        }
+    }
+
+    private static final Listener LOGGING = leak -> System.getLogger(LeakDetection.class.getName())
+            .log(Level.WARNING, leak.toString(), leak.creationSite());
+
+    /** Read on the set/enter hot path: a plain static, see the class's implNote. */
+    static boolean active;
+    private static volatile int sampleInterval = 64;
+    private static volatile Listener listener = LOGGING;
+    /** The record of the task running on this thread, while detection is on. */
+    private static final ThreadLocal<Tracker> TRACKER = new ThreadLocal<>();
+
+    static {
+        configure(System.getProperty("contextvars4j.leakDetection", "off"));
+    }
+
+    private LeakDetection() {
+    }
+
+    /** Applies the value of the system property; see the class javadoc. Package-private for tests. */
+    static void configure(String property) {
+        String mode = property.trim().toLowerCase(Locale.ROOT);
+        if (mode.isEmpty()) {
+            return;
+        }
+        switch (mode) {
+            case "off", "false" -> { }
+            case "sampled", "on", "true" -> enable(64);
+            case "full" -> enable(1);
+            default -> {
+                int n;
+                try {
+                    n = Integer.parseInt(mode);
+                } catch (NumberFormatException e) {
+                    n = -1;
+                }
+                if (n < 1) {
+                    // a bad switch must not break every ContextVar.set with a failed class init
+                    System.getLogger(LeakDetection.class.getName()).log(Level.ERROR,
+                            "bad system property contextvars4j.leakDetection: " + mode
+                            + " (expected off, sampled, full or a positive sample interval); leak detection stays off");
+                    return;
+                }
+                enable(n);
+            }
+        }
+    }
+
+    /**
+     * Switches detection on.
+     *
+     * @param sampleInterval capture the creation stack of one token or scope in this many
+     *        ({@code 1}: every one)
+     * @throws IllegalArgumentException if {@code sampleInterval} is below 1
+     */
+    public static void enable(int sampleInterval) {
+        if (sampleInterval < 1) {
+            throw new IllegalArgumentException("sampleInterval must be at least 1: " + sampleInterval);
+        }
+        LeakDetection.sampleInterval = sampleInterval;
+        active = true;
+    }
+
+    /** Switches detection off. Tasks already running finish their check. */
+    public static void disable() {
+        active = false;
+    }
+
+    /** {@return whether detection is on} */
+    public static boolean isEnabled() {
+        return active;
+    }
+
+    /**
+     * Sets where reports go.
+     *
+     * @param listener the listener, or null for the default that logs through
+     *        {@link System.Logger}
+     */
+    public static void setListener(Listener listener) {
+        LeakDetection.listener = listener == null ? LOGGING : listener;
+    }
+
+    // ---- hooks (package-private) ----------------------------------------------------------
+
+    /** Called by {@link ContextVar#set} and {@link Context#enter()} when {@link #active}. */
+    static void onCreate(Object tokenOrScope) {
+        Tracker t = TRACKER.get();
+        if (t != null) {
+            int n = sampleInterval;
+            boolean sample = n == 1 || ThreadLocalRandom.current().nextInt(n) == 0;
+            if (t.entries == null) {
+                t.entries = new ArrayList<>(8);
+            }
+            t.entries.add(tokenOrScope);
+            t.entries.add(sample ? new CreationSite(tokenOrScope.toString()) : null);
+        }
+    }
+
+    /** Starts recording for a task about to run in {@code context}; {@return the tracker to pass to {@link #end}} */
+    static Tracker begin(Context context, boolean checkTokens, Object task) {
+        Tracker t = new Tracker(context, checkTokens, task, TRACKER.get());
+        TRACKER.set(t);
+        return t;
+    }
+
+    /** Ends recording after the task's context was exited and reports what leaked. */
+    static void end(Tracker t) {
+        if (t.outer == null) {
+            TRACKER.remove();
+        } else {
+            TRACKER.set(t.outer);
+        }
+        ArrayList<Object> entries = t.entries;
+        if (entries == null) {
+            return;
+        }
+        Listener l = listener;
+        String thread = Thread.currentThread().getName();
+        for (int i = 0; i < entries.size(); i += 2) {
+            Object item = entries.get(i);
+            Throwable site = (Throwable) entries.get(i + 1);
+            if (item instanceof Token<?> token) {
+                if (t.checkTokens && !token.used && token.context == t.context) {
+                    report(l, new Leak(Kind.TOKEN_NOT_RESET, token + " (" + token.var + ") was not reset before task "
+                            + t.task + " ended", site, thread));
+                }
+            } else if (item instanceof Scope scope && !scope.isClosed()) {
+                report(l, new Leak(Kind.SCOPE_NOT_CLOSED, scope + " was not closed before task " + t.task
+                        + " ended; the context was exited by force", site, thread));
+            }
+        }
+    }
+
+    private static void report(Listener l, Leak leak) {
+        try {
+            l.onLeak(leak);
+        } catch (RuntimeException e) {
+            System.getLogger(LeakDetection.class.getName()).log(Level.ERROR, "leak listener failed on " + leak, e);
+        }
+    }
+
+    /** The tokens and scopes created during one task. */
+    static final class Tracker {
+        final Context context;
+        final boolean checkTokens;
+        final Object task;
+        final Tracker outer;
+        /** Pairs: token or scope, then its creation site (null when not sampled); null until the first. */
+        ArrayList<Object> entries;
+
+        Tracker(Context context, boolean checkTokens, Object task, Tracker outer) {
+            this.context = context;
+            this.checkTokens = checkTokens;
+            this.task = task;
+            this.outer = outer;
+            Objects.requireNonNull(context, "context");
+        }
+    }
+}

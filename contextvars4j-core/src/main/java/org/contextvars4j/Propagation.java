@@ -1,0 +1,138 @@
+package org.contextvars4j;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import org.contextvars4j.internal.VarMap;
+
+/*
+ * Propagation: the one way every hand-off runs work in a captured context.
+ *
+ * A hand-off captures two things on the thread that creates it: the current context's map
+ * (Storage.currentMap(), O(1), no allocation) and the bridged foreign thread-locals
+ * (Bridge.capture(), null when no accessor is registered). When the work runs, possibly many
+ * times (periodic tasks) and possibly on several threads at once (a Runnable handed to two
+ * executors), each run gets a fresh Context over the captured map, so runs never share a
+ * context object and S7 never refuses one.
+ *
+ * Order on the worker (enter / exit below):
+ *
+ *     bridge.install()            save the worker's thread-locals, install the captured ones
+ *       LeakDetection.begin       only while leak detection is on
+ *         context.enter           CAS owner (S7), previous = worker's current
+ *           task
+ *         context.exit            restores the worker's current context; exits by force any
+ *                                 context the task left entered (and reports it)
+ *       LeakDetection.end         reports tokens not reset / scopes not closed
+ *     bridge.uninstall(saved)     LIFO: last accessor first
+ *
+ * Every step after "task" runs in finally blocks: the worker ends exactly as it started,
+ * whatever the task did (P2, SPEC section 7).
+ *
+ * Cost of the common case (no accessor, detection off): enter allocates nothing and returns
+ * null; the whole hop allocates the wrapper at capture time and one Context per run.
+ */
+final class Propagation {
+
+    /** Per-run state, allocated only when a bridge or leak detection is in play. */
+    static final class Frame {
+        Bridge bridge;
+        Object[] saved;
+        LeakDetection.Tracker tracker;
+    }
+
+    private Propagation() {
+    }
+
+    /** {@return a runnable that runs {@code task} in a fresh copy of the calling thread's current context} */
+    static Runnable captureCurrent(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return new ContextRunnable(null, Storage.currentMap(), Bridge.capture(), task, false);
+    }
+
+    /** {@return a callable that calls {@code task} in a fresh copy of the calling thread's current context} */
+    static <V> Callable<V> captureCurrent(Callable<V> task) {
+        Objects.requireNonNull(task, "task");
+        return new ContextCallable<>(null, Storage.currentMap(), Bridge.capture(), task);
+    }
+
+    /** {@return a runnable that runs {@code task} in a fresh copy of {@code context}, taken at each run} */
+    static Runnable copyOf(Context context, Runnable task) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(task, "task");
+        return new ContextRunnable(context, null, Bridge.capture(), task, false);
+    }
+
+    /** {@return a callable that calls {@code task} in a fresh copy of {@code context}, taken at each call} */
+    static <V> Callable<V> copyOf(Context context, Callable<V> task) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(task, "task");
+        return new ContextCallable<>(context, null, Bridge.capture(), task);
+    }
+
+    /** {@return a runnable that runs {@code task} in {@code context} itself (not a copy)} */
+    static Runnable inPlace(Context context, Runnable task) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(task, "task");
+        return new ContextRunnable(context, null, Bridge.capture(), task, true);
+    }
+
+    /** {@return a fresh context over {@code source}'s current map, or over {@code map}} */
+    static Context fresh(Context source, VarMap map) {
+        return new Context(source == null ? map : source.map);
+    }
+
+    /**
+     * Makes {@code context} current on this thread, after installing the bridged thread-locals;
+     * {@return the frame to pass to {@link #exit}, null in the common case}
+     */
+    static Frame enter(Context context, Bridge bridge, boolean checkTokens, Object task) {
+        if (bridge == null && !LeakDetection.active) {
+            context.enterOnCurrentThread();
+            return null;
+        }
+        return enterSlow(context, bridge, checkTokens, task);
+    }
+
+    private static Frame enterSlow(Context context, Bridge bridge, boolean checkTokens, Object task) {
+        Frame f = new Frame();
+        if (bridge != null) {
+            f.saved = bridge.install();
+            f.bridge = bridge;
+        }
+        try {
+            if (LeakDetection.active) {
+                f.tracker = LeakDetection.begin(context, checkTokens, task);
+            }
+            context.enterOnCurrentThread();
+        } catch (RuntimeException | Error e) {
+            undo(f);
+            throw e;
+        }
+        return f;
+    }
+
+    /** Leaves {@code context} and undoes what {@link #enter} did; see the header for the order. */
+    static void exit(Context context, Frame frame, Throwable failure) {
+        if (frame == null) {
+            context.exit(failure);
+            return;
+        }
+        try {
+            context.exit(failure);
+        } finally {
+            undo(frame);
+        }
+    }
+
+    private static void undo(Frame f) {
+        try {
+            if (f.tracker != null) {
+                LeakDetection.end(f.tracker);
+            }
+        } finally {
+            if (f.bridge != null) {
+                f.bridge.uninstall(f.saved);
+            }
+        }
+    }
+}

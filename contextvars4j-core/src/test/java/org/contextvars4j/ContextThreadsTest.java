@@ -1,0 +1,209 @@
+package org.contextvars4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** P1 (new threads start empty) and P3 (thread factories, Thread(context=...)). */
+@ExtendWith(ContextLeakGuard.class)
+class ContextThreadsTest {
+
+    static final ContextVar<String> REQ = ContextVar.of("request_id");
+
+    static String onThread(Thread t, AtomicReference<String> out) throws InterruptedException {
+        t.start();
+        t.join(10_000);
+        assertThat(t.isAlive()).isFalse();
+        return out.get();
+    }
+
+    @Nested
+    class NewThreads {
+        @Test
+        void newThread_startsEmpty_evenWhenParentHasValues_P1() throws Exception {
+            AtomicReference<String> seen = new AtomicReference<>();
+            try (Token<String> t = REQ.set("parent")) {
+                assertThat(onThread(new Thread(() -> seen.set(REQ.get("none") + "/" + Context.copyCurrent().size())), seen))
+                        .isEqualTo("none/0");
+            }
+        }
+    }
+
+    @Nested
+    class WrapThreadFactory {
+        @Test
+        void newThread_capturesAtNewThreadCall_P3() throws Exception {
+            ThreadFactory factory = ContextThreads.wrap(Executors.defaultThreadFactory());
+            AtomicReference<String> seen = new AtomicReference<>();
+            Thread thread;
+            try (Token<String> t = REQ.set("at-newThread")) {
+                thread = factory.newThread(() -> seen.set(REQ.get("none")));
+            }
+            try (Token<String> t = REQ.set("at-start")) {
+                assertThat(onThread(thread, seen)).isEqualTo("at-newThread");
+            }
+        }
+
+        @Test
+        void threadSet_notSeenByCreator_threadEndsClean_P3() throws Exception {
+            ThreadFactory factory = ContextThreads.wrap(Executors.defaultThreadFactory());
+            AtomicReference<String> seen = new AtomicReference<>();
+            try (Token<String> t = REQ.set("creator")) {
+                Thread thread = factory.newThread(() -> {
+                    REQ.set("thread");
+                    seen.set(REQ.get());
+                });
+                assertThat(onThread(thread, seen)).isEqualTo("thread");
+                assertThat(REQ.get()).isEqualTo("creator");
+            }
+        }
+
+        @Test
+        void wrappedFactory_withThreadPerTaskLikeUse_eachThreadItsOwnCopy_P3() throws Exception {
+            ThreadFactory factory = ContextThreads.wrap(Executors.defaultThreadFactory());
+            AtomicReference<String> a = new AtomicReference<>();
+            AtomicReference<String> b = new AtomicReference<>();
+            Thread ta;
+            Thread tb;
+            try (Token<String> t = REQ.set("first")) {
+                ta = factory.newThread(() -> a.set(REQ.get()));
+            }
+            try (Token<String> t = REQ.set("second")) {
+                tb = factory.newThread(() -> b.set(REQ.get()));
+            }
+            onThread(tb, b);
+            onThread(ta, a);
+            assertThat(a.get()).isEqualTo("first");
+            assertThat(b.get()).isEqualTo("second");
+        }
+
+        @Test
+        void nullFactory_S9() {
+            assertThatThrownBy(() -> ContextThreads.wrap(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("factory");
+        }
+    }
+
+    @Nested
+    class StartInContext {
+        @Test
+        void start_runsInGivenContextItself_setsVisibleAfter_P3() throws Exception {
+            Context ctx = new Context();
+            ctx.run(() -> REQ.set("given"));
+            AtomicReference<String> seen = new AtomicReference<>();
+            Thread t = ContextThreads.start(ctx, () -> {
+                seen.set(REQ.get());
+                REQ.set("changed-in-thread");
+            });
+            t.join(10_000);
+            assertThat(seen.get()).isEqualTo("given");
+            assertThat(ctx.get(REQ)).isEqualTo("changed-in-thread");
+            assertThat(ctx.isEntered()).isFalse();
+        }
+
+        @Test
+        void start_withCopyCurrent_callerUnaffected_P3() throws Exception {
+            AtomicReference<String> seen = new AtomicReference<>();
+            try (Token<String> tok = REQ.set("caller")) {
+                Thread t = ContextThreads.start(Context.copyCurrent(), () -> {
+                    seen.set(REQ.get());
+                    REQ.set("thread");
+                });
+                t.join(10_000);
+                assertThat(REQ.get()).isEqualTo("caller");
+            }
+            assertThat(seen.get()).isEqualTo("caller");
+        }
+
+        @Test
+        void unstarted_isNotStarted_canBeNamed_P3() throws Exception {
+            AtomicReference<String> seen = new AtomicReference<>();
+            Thread t = ContextThreads.unstarted(new Context(), () -> seen.set(Thread.currentThread().getName()
+                    + ":" + REQ.get("empty")));
+            assertThat(t.getState()).isEqualTo(Thread.State.NEW);
+            t.setName("named-worker");
+            assertThat(onThread(t, seen)).isEqualTo("named-worker:empty");
+        }
+
+        @Test
+        void start_contextEnteredElsewhere_failsOnThread_taskNotRun_S7() throws Exception {
+            Context ctx = new Context();
+            AtomicBoolean ran = new AtomicBoolean();
+            AtomicReference<Throwable> uncaught = new AtomicReference<>();
+            CountDownLatch done = new CountDownLatch(1);
+            try (Scope s = ctx.enter()) {
+                Thread t = ContextThreads.unstarted(ctx, () -> ran.set(true));
+                t.setUncaughtExceptionHandler((th, e) -> {
+                    uncaught.set(e);
+                    done.countDown();
+                });
+                t.start();
+                assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+                t.join(10_000);
+            }
+            assertThat(ran.get()).isFalse();
+            assertThat(uncaught.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("already entered");
+        }
+
+        @Test
+        void nullArguments_S9() {
+            assertThatThrownBy(() -> ContextThreads.start(null, () -> { })).hasMessage("context");
+            assertThatThrownBy(() -> ContextThreads.unstarted(new Context(), null)).hasMessage("task");
+        }
+    }
+
+    @Nested
+    class ContextWrap {
+        @Test
+        void wrapRunnable_freshCopyEachRun_sourceUnchanged_P2() {
+            Context ctx = new Context();
+            ctx.run(() -> REQ.set("source"));
+            StringBuilder seen = new StringBuilder();
+            Runnable r = ctx.wrap(() -> {
+                seen.append(REQ.get()).append(';');
+                REQ.set("run-changed");
+            });
+            r.run();
+            r.run();
+            assertThat(seen).hasToString("source;source;");
+            assertThat(ctx.get(REQ)).isEqualTo("source");
+            assertThat(ctx.isEntered()).isFalse();
+        }
+
+        @Test
+        void wrapRunnable_canRunWhileSourceEntered_noS7Conflict_P2() {
+            Context ctx = new Context();
+            AtomicReference<String> seen = new AtomicReference<>();
+            try (Scope s = ctx.enter(); Token<String> t = REQ.set("in-source")) {
+                ctx.wrap(() -> seen.set(REQ.get())).run();
+            }
+            assertThat(seen.get()).isEqualTo("in-source");
+        }
+
+        @Test
+        void wrapCallable_resultAndExceptionPassThrough_P2() throws Exception {
+            Context ctx = Context.copyCurrent();
+            try (Token<String> t = REQ.set("caller")) {
+                assertThat(ctx.wrap(() -> REQ.get("absent")).call()).isEqualTo("absent");
+                assertThatThrownBy(() -> ctx.wrap(() -> {
+                    throw new java.io.IOException("io");
+                }).call()).isInstanceOf(java.io.IOException.class).hasMessage("io");
+                assertThat(REQ.get()).isEqualTo("caller");
+            }
+        }
+
+        @Test
+        void wrap_null_S9() {
+            assertThatThrownBy(() -> new Context().wrap((Runnable) null)).hasMessage("task");
+        }
+    }
+}

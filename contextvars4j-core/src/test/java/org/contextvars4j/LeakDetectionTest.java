@@ -1,0 +1,139 @@
+package org.contextvars4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Leak detection: unclosed scopes and unreset tokens in tasks are reported, the worker repaired. */
+@ExtendWith(ContextLeakGuard.class)
+class LeakDetectionTest {
+
+    static final ContextVar<String> REQ = ContextVar.of("request_id");
+
+    final List<LeakDetection.Leak> leaks = new CopyOnWriteArrayList<>();
+    final Worker worker = new Worker();
+    ExecutorService pool;
+
+    @BeforeEach
+    void enable() {
+        LeakDetection.setListener(leaks::add);
+        LeakDetection.enable(1);
+        pool = ContextExecutors.wrap((ExecutorService) worker.raw);
+    }
+
+    @AfterEach
+    void disable() {
+        LeakDetection.disable();
+        LeakDetection.setListener(null);
+        worker.close();
+    }
+
+    static String stack(Throwable t) {
+        StringWriter w = new StringWriter();
+        t.printStackTrace(new PrintWriter(w));
+        return w.toString();
+    }
+
+    void openScopeAndForget(Context other) {
+        other.enter();
+    }
+
+    @Test
+    void scopeNotClosed_reportedWithCreationSite_workerRepaired() throws Exception {
+        Context other = new Context();
+        var f = pool.submit(() -> openScopeAndForget(other));
+        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).hasStackTraceContaining("is still entered");
+        assertThat(leaks).hasSize(1);
+        LeakDetection.Leak leak = leaks.get(0);
+        assertThat(leak.kind()).isEqualTo(LeakDetection.Kind.SCOPE_NOT_CLOSED);
+        assertThat(leak.description()).contains("was not closed");
+        assertThat(leak.threadName()).startsWith("pool-");
+        assertThat(stack(leak.creationSite())).contains("openScopeAndForget");
+        assertThat(other.isEntered()).isFalse();
+        worker.assertRestored("after leaked scope");
+    }
+
+    void setAndForget() {
+        REQ.set("forgotten");
+    }
+
+    @Test
+    void tokenNotReset_reportedWithCreationSite_submitterAndWorkerUntouched() throws Exception {
+        pool.submit(this::setAndForget).get(10, TimeUnit.SECONDS);
+        assertThat(leaks).singleElement().satisfies(leak -> {
+            assertThat(leak.kind()).isEqualTo(LeakDetection.Kind.TOKEN_NOT_RESET);
+            assertThat(leak.description()).contains("request_id");
+            assertThat(stack(leak.creationSite())).contains("setAndForget");
+        });
+        assertThat(REQ.get(null)).isNull();
+        worker.assertRestored("after leaked token");
+    }
+
+    @Test
+    void tokensResetAndScopesClosed_nothingReported() throws Exception {
+        pool.submit(() -> {
+            try (Token<String> t = REQ.set("a"); Scope s = new Context().enter(); Token<String> u = REQ.set("b")) {
+                return REQ.get();
+            }
+        }).get(10, TimeUnit.SECONDS);
+        ContextCompletableFuture.supplyAsync(() -> {
+            try (Token<String> t = REQ.set("c")) {
+                return t;
+            }
+        }).get(10, TimeUnit.SECONDS);
+        assertThat(leaks).isEmpty();
+    }
+
+    @Test
+    void sampled_reportsWithoutStackWhenNotSampled() throws Exception {
+        LeakDetection.enable(Integer.MAX_VALUE);
+        pool.submit(this::setAndForget).get(10, TimeUnit.SECONDS);
+        assertThat(leaks).singleElement().satisfies(leak -> assertThat(leak.creationSite()).isNull());
+    }
+
+    @Test
+    void off_nothingRecorded() throws Exception {
+        LeakDetection.disable();
+        assertThat(LeakDetection.isEnabled()).isFalse();
+        pool.submit(this::setAndForget).get(10, TimeUnit.SECONDS);
+        assertThat(leaks).isEmpty();
+    }
+
+    @Test
+    void completableFutureStage_tokenNotReset_reported() throws Exception {
+        ContextCompletableFuture.completedFuture("x").thenAccept(v -> setAndForget()).get(10, TimeUnit.SECONDS);
+        assertThat(leaks).singleElement().satisfies(l -> assertThat(l.kind()).isEqualTo(LeakDetection.Kind.TOKEN_NOT_RESET));
+    }
+
+    @Test
+    void systemPropertyValues_parsed_badValueLeavesDetectionOff() throws Exception {
+        LeakDetection.disable();
+        LeakDetection.configure("bogus");
+        assertThat(LeakDetection.isEnabled()).isFalse();
+        LeakDetection.configure(" 1 ");
+        assertThat(LeakDetection.isEnabled()).isTrue();
+        pool.submit(this::setAndForget).get(10, TimeUnit.SECONDS);
+        assertThat(leaks).singleElement().satisfies(l -> assertThat(l.creationSite()).isNotNull());
+        LeakDetection.configure("off");
+        assertThat(LeakDetection.isEnabled()).isTrue();   // "off" only means "do not switch on"
+        LeakDetection.disable();
+        LeakDetection.configure("SAMPLED");
+        assertThat(LeakDetection.isEnabled()).isTrue();
+    }
+
+    @Test
+    void enable_badInterval_refused() {
+        assertThatThrownBy(() -> LeakDetection.enable(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sampleInterval");
+    }
+}
