@@ -1,0 +1,71 @@
+package org.contextvars4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * P6: accessors are discovered through {@link java.util.ServiceLoader}. This class runs in its
+ * own surefire execution with the test classes on the class path, where
+ * {@code META-INF/services/org.contextvars4j.ThreadLocalAccessor} is read (it lists
+ * {@link TenantAccessor} and a class that does not exist).
+ */
+@ExtendWith(ContextLeakGuard.class)
+class ServiceLoaderClasspathTest {
+
+    static final ThreadLocal<String> TENANT = new ThreadLocal<>();
+
+    /** Bridges {@link #TENANT}; registered only through the services file. */
+    public static final class TenantAccessor implements ThreadLocalAccessor<String> {
+        @Override
+        public String capture() {
+            return TENANT.get();
+        }
+
+        @Override
+        public void restore(String value) {
+            TENANT.set(value);
+        }
+
+        @Override
+        public void reset() {
+            TENANT.remove();
+        }
+    }
+
+    @Test
+    void registered_providerInServicesFile_isLoadedAndBrokenEntrySkipped_P6() {
+        assertThat(ThreadLocalAccessors.registered())
+                .as("the services file names one loadable provider and one missing class")
+                .singleElement().isInstanceOf(TenantAccessor.class);
+    }
+
+    @Test
+    void wrappedExecutor_serviceLoadedAccessor_carriesThreadLocalAndRestoresWorker_P6() throws Exception {
+        ExecutorService raw = Executors.newSingleThreadExecutor();
+        try {
+            raw.submit(() -> TENANT.set("worker-own")).get(10, TimeUnit.SECONDS);
+            ExecutorService pool = ContextExecutors.wrap(raw);
+            TENANT.set("acme");
+            try {
+                assertThat(pool.submit(TENANT::get).get(10, TimeUnit.SECONDS)).isEqualTo("acme");
+            } finally {
+                TENANT.remove();
+            }
+            assertThat(raw.submit(TENANT::get).get(10, TimeUnit.SECONDS))
+                    .as("the worker's own value is back after the task")
+                    .isEqualTo("worker-own");
+            raw.submit(() -> {
+                TENANT.remove();
+                ContextLeakGuard.assertThreadClean("worker");
+            }).get(10, TimeUnit.SECONDS);
+        } finally {
+            raw.shutdownNow();
+            assertThat(raw.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+}
