@@ -2,6 +2,11 @@ package org.contextvars4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import net.jqwik.api.lifecycle.AroundTryHook;
+import net.jqwik.api.lifecycle.TryExecutionResult;
+import net.jqwik.api.lifecycle.TryExecutor;
+import net.jqwik.api.lifecycle.TryLifecycleContext;
 import org.contextvars4j.internal.VarMap;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -15,8 +20,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Tests that run work on other threads check those threads themselves with
  * {@link #assertThreadClean(String)}.
+ *
+ * <p>jqwik does not run JUnit Jupiter extensions, so the same guard is also a jqwik
+ * {@link AroundTryHook}: property classes register it with
+ * {@code @AddLifecycleHook(ContextLeakGuard.class)} and every try is checked the same way. It is
+ * public so that the property tests of {@code org.contextvars4j.internal} can register it too.
  */
-final class ContextLeakGuard implements BeforeEachCallback, AfterEachCallback {
+@SuppressWarnings("exports")   // test-only class in the patched module; JUnit and jqwik are on the class path
+public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCallback, AroundTryHook {
+
+    /** Instantiated by JUnit and jqwik. */
+    public ContextLeakGuard() {
+    }
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ContextLeakGuard.class);
 
@@ -34,7 +49,25 @@ final class ContextLeakGuard implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) {
-        Snapshot before = context.getStore(NS).get("before", Snapshot.class);
+        assertUnchangedSince(context.getStore(NS).get("before", Snapshot.class));
+    }
+
+    @Override
+    public TryExecutionResult aroundTry(TryLifecycleContext context, TryExecutor aTry, List<Object> parameters) {
+        Snapshot before = Snapshot.take();
+        TryExecutionResult result = aTry.execute(parameters);
+        if (result.isFalsified()) {
+            return result;
+        }
+        try {
+            assertUnchangedSince(before);
+        } catch (AssertionError leak) {
+            return TryExecutionResult.falsified(leak);
+        }
+        return result;
+    }
+
+    private static void assertUnchangedSince(Snapshot before) {
         Snapshot after = Snapshot.take();
         String thread = Thread.currentThread().getName();
         assertThat(after.current() == before.current() || (before.current() == null && after.current() != null
