@@ -83,6 +83,16 @@ class ContextConformanceTest {
         }
 
         @Test
+        @DisplayName("test_context_var_repr_1: a default that contains the var prints '...' instead of recursing")
+        void toString_defaultContainingVar_printsEllipsis() {
+            List<Object> lst = new ArrayList<>();
+            ContextVar<List<Object>> c = ContextVar.of("a", lst);
+            lst.add(c);
+            assertThat(c.toString()).contains("...");
+            assertThat(lst.toString()).contains("...");
+        }
+
+        @Test
         @DisplayName("test_token_repr_1: token repr names its var")
         void toString_token_namesVar() {
             isolated(() -> {
