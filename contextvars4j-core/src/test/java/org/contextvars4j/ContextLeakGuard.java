@@ -2,7 +2,13 @@ package org.contextvars4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import net.jqwik.api.lifecycle.AroundTryHook;
 import net.jqwik.api.lifecycle.TryExecutionResult;
 import net.jqwik.api.lifecycle.TryExecutor;
@@ -105,6 +111,30 @@ public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCall
                     Thread.currentThread().getName(), c).isFalse();
             assertThat(c.isEmpty()).as("%s: %s has values left in its base context: %s", where,
                     Thread.currentThread().getName(), c).isTrue();
+        }
+    }
+
+    /**
+     * Runs {@link #assertThreadClean} on each of the {@code threads} workers of a fixed-size pool:
+     * the checks wait for each other at a barrier, so every worker runs exactly one.
+     *
+     * @param pool the pool, with exactly {@code threads} threads and no other work in flight
+     * @param threads the pool's size
+     * @throws Exception when a check fails (wrapped in an {@code ExecutionException}) or times out
+     */
+    static void assertPoolClean(ExecutorService pool, int threads) throws Exception {
+        CyclicBarrier all = new CyclicBarrier(threads);
+        Callable<Object> check = () -> {
+            all.await(10, TimeUnit.SECONDS);
+            assertThreadClean("pool worker");
+            return null;
+        };
+        List<Future<Object>> checks = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            checks.add(pool.submit(check));
+        }
+        for (Future<Object> f : checks) {
+            f.get(20, TimeUnit.SECONDS);
         }
     }
 
