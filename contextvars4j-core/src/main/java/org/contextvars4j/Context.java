@@ -300,7 +300,7 @@ public final class Context {
         map.forEach((k, v) -> {
             if (shown[0]++ < 8) {
                 names.add(((ContextVar<?>) k).name());
-            } else if (shown[0] == 10) {
+            } else if (shown[0] == 9) {
                 names.add("...");
             }
         });

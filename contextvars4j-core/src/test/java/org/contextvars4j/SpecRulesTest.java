@@ -402,6 +402,19 @@ class SpecRulesTest {
             });
             assertThat(ctx).hasToString("Context[size=12, vars=[v1, v2, v3, v4, v5, v6, v7, v8, ...], not entered]");
         }
+
+        @Test
+        void toString_exactlyNineVars_eightNamesThenEllipsis_S10() {
+            Context ctx = new Context();
+            ctx.run(() -> {
+                for (int i = 1; i <= 9; i++) {
+                    ContextVar.of("v" + i).set(i);
+                }
+            });
+            assertThat(ctx).hasToString("Context[size=9, vars=[v1, v2, v3, v4, v5, v6, v7, v8, ...], not entered]");
+            ctx.run(() -> ContextVar.of("v10").set(10));
+            assertThat(ctx.toString()).contains("v8, ...]");
+        }
     }
 
     @Nested
