@@ -38,6 +38,7 @@ class SpecRulesTest {
         Thread t = new Thread(() -> {
             try {
                 body.run();
+                ContextLeakGuard.assertThreadClean("fresh thread");
             } catch (Throwable e) {
                 failure.set(e);
             }
@@ -65,7 +66,6 @@ class SpecRulesTest {
                     assertThat(REQUEST_ID.get()).isEqualTo("own");
                     assertThat(Storage.currentOrNull()).isNotNull();
                 }
-                ContextLeakGuard.assertThreadClean("fresh thread");
             });
         }
 
