@@ -74,6 +74,9 @@ public final class Context {
     /** While entered: the context that was current before (null when the thread had none). */
     private Context previous;
 
+    /** While entered by {@link #enter()}: the scope of that entry, so a stale scope cannot exit a later one (S8). */
+    Scope scope;
+
     /** Creates a new, empty context (Python's {@code Context()}). */
     public Context() {
         this(VarMap.EMPTY);
@@ -236,7 +239,8 @@ public final class Context {
      */
     public Scope enter() {
         Thread thread = enterOnCurrentThread();
-        return new Scope(this, thread);
+        scope = new Scope(this, thread);
+        return scope;
     }
 
     /** Claims this context for the current thread and makes it current (S7). */
@@ -281,6 +285,7 @@ public final class Context {
 
     private void release() {
         previous = null;
+        scope = null;
         OWNER.setVolatile(this, (Thread) null);
     }
 

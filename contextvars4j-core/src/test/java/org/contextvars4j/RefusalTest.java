@@ -349,6 +349,31 @@ class RefusalTest {
     }
 
     @Nested
+    @DisplayName("S8: a scope whose context was exited by force")
+    class ForcedExitRefusals {
+
+        @Test
+        void scopeClose_afterForcedExitAndReEntry_refusedNewEntryUntouched_S8() {
+            Context outer = new Context();
+            Context inner = new Context();
+            Scope[] leaked = new Scope[1];
+            assertThatThrownBy(() -> outer.run(() -> leaked[0] = inner.enter()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("exited by force");
+            assertThat(inner.isEntered()).isFalse();
+            try (Scope again = inner.enter()) {
+                State before = State.now();
+                assertThatThrownBy(leaked[0]::close).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("cannot exit context: " + leaked[0]);
+                assertUnchanged(before);
+                assertThat(Storage.currentOrNull()).isSameAs(inner);
+                assertThat(again.isClosed()).isFalse();
+            }
+            assertThat(inner.isEntered()).isFalse();
+            assertThatThrownBy(leaked[0]::close).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Nested
     @DisplayName("S9: null arguments")
     class NullArguments {
 
