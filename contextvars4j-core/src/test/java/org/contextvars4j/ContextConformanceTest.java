@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -104,7 +105,7 @@ class ContextConformanceTest {
 
         @Test
         @DisplayName("test_context_subclassing_1: ContextVar, Context and Token cannot be subclassed")
-        void classes_areFinal() {
+        void apiClasses_subclassing_impossibleBecauseFinal() {
             for (Class<?> type : List.of(ContextVar.class, Context.class, Token.class, Scope.class)) {
                 assertThat(Modifier.isFinal(type.getModifiers())).as("%s is final", type).isTrue();
             }
@@ -112,7 +113,7 @@ class ContextConformanceTest {
 
         @Test
         @DisplayName("test_context_get_context_1: copy_context returns a new Context")
-        void copyCurrent_returnsNewContext() {
+        void copyCurrent_calledTwice_returnsTwoNewContexts() {
             Context a = Context.copyCurrent();
             Context b = Context.copyCurrent();
             assertThat(a).isNotNull().isNotSameAs(b);
@@ -234,7 +235,7 @@ class ContextConformanceTest {
         void getSetReset_fullCycle_behavesLikeCpython() {
             isolated(() -> {
                 ContextVar<Object> c = ContextVar.of("c");
-                assertThatThrownBy(c::get).isInstanceOf(java.util.NoSuchElementException.class);
+                assertThatThrownBy(c::get).isInstanceOf(NoSuchElementException.class);
                 assertThat(c.get(null)).isNull();
 
                 Token<Object> t0 = c.set(42);
@@ -568,7 +569,7 @@ class ContextConformanceTest {
                 try (Token<Integer> t = c.set(36)) {
                     assertThat(c.get()).isEqualTo(36);
                 }
-                assertThatThrownBy(c::get).isInstanceOf(java.util.NoSuchElementException.class)
+                assertThatThrownBy(c::get).isInstanceOf(NoSuchElementException.class)
                         .hasMessageContaining("ContextVar[c");
             });
         }
@@ -723,7 +724,7 @@ class ContextConformanceTest {
 
         @Test
         @DisplayName("test_generator_calls_generator: workers nest their own contexts, caller unaffected")
-        void nestedContextsOnWorker_eachLevelSeesItsOwn() throws Exception {
+        void nestedRunsOnWorker_repeated_eachLevelSeesItsOwn() throws Exception {
             ContextVar<String> cvar = ContextVar.of("cvar", "initial");
             Context ctxInner = Context.copyCurrent();
             ctxInner.run(() -> cvar.set("inner"));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,7 +77,7 @@ class ScenarioTest {
             Thread child = new Thread(() -> {
                 try {
                     seen.set(handle());
-                    assertThatThrownBy(USER::get).isInstanceOf(java.util.NoSuchElementException.class);
+                    assertThatThrownBy(USER::get).isInstanceOf(NoSuchElementException.class);
                     ContextLeakGuard.assertThreadClean("child without copy");
                 } catch (Throwable t) {
                     failure.set(t);
@@ -154,7 +155,7 @@ class ScenarioTest {
 
             Token<String> u = USER.set("erin");
             USER.reset(u);
-            assertThatThrownBy(USER::get).isInstanceOf(java.util.NoSuchElementException.class)
+            assertThatThrownBy(USER::get).isInstanceOf(NoSuchElementException.class)
                     .hasMessageContaining("user");
         });
         assertThat(ctx.isEmpty()).isTrue();

@@ -174,6 +174,33 @@ class SpecRulesTest {
     }
 
     @Nested
+    @DisplayName("S3: keySet and values are snapshots, unmodifiable")
+    class MappingViews {
+
+        @Test
+        void keySetAndValues_laterSet_snapshotUnchangedAndUnmodifiable_S3() {
+            Context ctx = new Context();
+            ctx.run(() -> {
+                REQUEST_ID.set("r");
+                USER.set(null);
+            });
+            var keys = ctx.keySet();
+            var values = ctx.values();
+            assertThat(keys).containsExactly(REQUEST_ID, USER);   // creation order of the vars
+            assertThat(values).containsExactly("r", null);
+            ctx.run(() -> WITH_DEFAULT.set("later"));
+            assertThat(keys).hasSize(2);
+            assertThat(values).hasSize(2);
+            assertThat(ctx.keySet()).hasSize(3);
+            assertThatThrownBy(() -> keys.remove(REQUEST_ID)).isInstanceOf(UnsupportedOperationException.class);
+            assertThatThrownBy(() -> values.add("x")).isInstanceOf(UnsupportedOperationException.class);
+            assertThat(ctx.size()).isEqualTo(3);
+            assertThat(ctx.isEmpty()).isFalse();
+            assertThat(new Context().isEmpty()).isTrue();
+        }
+    }
+
+    @Nested
     @DisplayName("S5: reset restores the value before the matching set")
     class S5 {
 
