@@ -485,6 +485,33 @@ class SpecRulesTest {
         }
 
         @Test
+        void reset_inContextThatStaysAlive_valueAndVarUnreachable_S11() throws Exception {
+            Context alive = new Context();
+            alive.run(() -> USER.set("keeps the leaf alive"));
+            List<WeakReference<Object>> refs = setAndResetIn(alive);
+            assertThat(allCollected(refs)).as("a removed entry leaves no stale value or key behind").isTrue();
+            assertThat(alive.get(USER)).isEqualTo("keeps the leaf alive");
+        }
+
+        private static List<WeakReference<Object>> setAndResetIn(Context alive) {
+            ContextVar<Object> var;
+            ContextVar<Object> later;
+            do {                                    // a var that stays set after it in the same leaf,
+                var = ContextVar.of("removed");     // so the removed pair is not trimmed away
+                later = ContextVar.of("later");
+            } while (var.id >>> 5 != later.id >>> 5);
+            ContextVar<Object> removed = var;
+            ContextVar<Object> kept = later;
+            Object value = new byte[1024];
+            alive.run(() -> {
+                kept.set("stays");
+                Token<Object> t = removed.set(value);
+                removed.reset(t);
+            });
+            return List.of(new WeakReference<>(removed), new WeakReference<>(value));
+        }
+
+        @Test
         void pooledThread_afterTaskInCopiedContext_retainsNothing_S11() throws Exception {
             ExecutorService pool = Executors.newSingleThreadExecutor();
             try {
