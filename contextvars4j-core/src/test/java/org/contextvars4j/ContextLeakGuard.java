@@ -9,6 +9,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import net.jqwik.api.lifecycle.AroundTryHook;
 import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.lifecycle.TryExecutionResult;
@@ -142,6 +143,33 @@ public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCall
         }
         for (Future<Object> f : checks) {
             f.get(20, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Runs {@code body} on a new thread (which starts with no context, P1), then checks that thread
+     * with {@link #assertThreadClean}; waits for it and rethrows what it threw as an
+     * {@code AssertionError}.
+     *
+     * @param where a label for failure messages
+     * @param body what to run on the new thread
+     * @throws InterruptedException if interrupted while waiting
+     */
+    static void runOnNewThread(String where, Runnable body) throws InterruptedException {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread thread = new Thread(() -> {
+            try {
+                body.run();
+                assertThreadClean(where);
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        thread.start();
+        thread.join(20_000);
+        assertThat(thread.isAlive()).as("%s: thread still running", where).isFalse();
+        if (failure.get() != null) {
+            throw new AssertionError(where + " failed on " + thread.getName(), failure.get());
         }
     }
 

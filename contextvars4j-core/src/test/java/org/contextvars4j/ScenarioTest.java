@@ -73,19 +73,10 @@ class ScenarioTest {
     void newThread_startedWithoutCopy_seesDefaults_P1() throws Exception {
         try (Token<String> r = REQUEST_ID.set("r-7"); Token<String> u = USER.set("carol")) {
             AtomicReference<String> seen = new AtomicReference<>();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread child = new Thread(() -> {
-                try {
-                    seen.set(handle());
-                    assertThatThrownBy(USER::get).isInstanceOf(NoSuchElementException.class);
-                    ContextLeakGuard.assertThreadClean("child without copy");
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
+            ContextLeakGuard.runOnNewThread("child without copy", () -> {
+                seen.set(handle());
+                assertThatThrownBy(USER::get).isInstanceOf(NoSuchElementException.class);
             });
-            child.start();
-            child.join(10_000);
-            assertThat(failure.get()).isNull();
             assertThat(seen.get()).isEqualTo("none/anonymous");
         }
     }
@@ -95,21 +86,10 @@ class ScenarioTest {
         try (Token<String> r = REQUEST_ID.set("r-8"); Token<String> u = USER.set("dave")) {
             Context snapshot = Context.copyCurrent();
             AtomicReference<String> seen = new AtomicReference<>();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread child = new Thread(() -> {
-                try {
-                    snapshot.run(() -> {
-                        seen.set(handle());
-                        USER.set("changed by child");
-                    });
-                    ContextLeakGuard.assertThreadClean("child with copy");
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            });
-            child.start();
-            child.join(10_000);
-            assertThat(failure.get()).isNull();
+            ContextLeakGuard.runOnNewThread("child with copy", () -> snapshot.run(() -> {
+                seen.set(handle());
+                USER.set("changed by child");
+            }));
             assertThat(seen.get()).isEqualTo("r-8/dave");
             assertThat(handle()).isEqualTo("r-8/dave");                // the parent is not affected
             assertThat(snapshot.get(USER)).isEqualTo("changed by child");

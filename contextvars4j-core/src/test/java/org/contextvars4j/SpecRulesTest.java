@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.contextvars4j.internal.VarMap;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -32,32 +31,13 @@ class SpecRulesTest {
     private static final ContextVar<String> USER = ContextVar.of("user");
     private static final ContextVar<String> WITH_DEFAULT = ContextVar.of("with_default", "dflt");
 
-    /** Runs {@code body} on a new thread that never had a context, and rethrows what it threw. */
-    private static void onFreshThread(Runnable body) throws Exception {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                body.run();
-                ContextLeakGuard.assertThreadClean("fresh thread");
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        t.start();
-        t.join(20_000);
-        assertThat(t.isAlive()).isFalse();
-        if (failure.get() != null) {
-            throw new AssertionError("on " + t.getName(), failure.get());
-        }
-    }
-
     @Nested
     @DisplayName("S1: every thread has a current context")
     class S1 {
 
         @Test
         void freshThread_neverEntered_seesEmptyContextAndReadsAllocateNone_S1() throws Exception {
-            onFreshThread(() -> {
+            ContextLeakGuard.runOnNewThread("fresh thread", () -> {
                 assertThat(Context.copyCurrent().isEmpty()).isTrue();
                 assertThat(WITH_DEFAULT.get()).isEqualTo("dflt");
                 assertThat(REQUEST_ID.get("fb")).isEqualTo("fb");
@@ -72,7 +52,7 @@ class SpecRulesTest {
         @Test
         void set_onTwoThreads_eachHasItsOwnContext_S1() throws Exception {
             try (Token<String> t = REQUEST_ID.set("main")) {
-                onFreshThread(() -> {
+                ContextLeakGuard.runOnNewThread("fresh thread", () -> {
                     try (Token<String> t2 = REQUEST_ID.set("other")) {
                         assertThat(REQUEST_ID.get()).isEqualTo("other");
                     }
