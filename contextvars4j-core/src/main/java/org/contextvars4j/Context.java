@@ -74,6 +74,9 @@ public final class Context {
     /** While entered: the context that was current before (null when the thread had none). */
     private Context previous;
 
+    /** While entered by {@link #enter()}: the scope of that entry, so a stale scope cannot exit a later one (S8). */
+    Scope scope;
+
     /** Creates a new, empty context (Python's {@code Context()}). */
     public Context() {
         this(VarMap.EMPTY);
@@ -237,11 +240,12 @@ public final class Context {
      */
     public Scope enter() {
         Thread thread = enterOnCurrentThread();
-        Scope scope = new Scope(this, thread);
+        Scope entry = new Scope(this, thread);
+        scope = entry;
         if (LeakDetection.active) {
-            LeakDetection.onCreate(scope);
+            LeakDetection.onCreate(entry);
         }
-        return scope;
+        return entry;
     }
 
     /**
@@ -322,6 +326,7 @@ public final class Context {
 
     private void release() {
         previous = null;
+        scope = null;
         OWNER.setVolatile(this, (Thread) null);
     }
 
@@ -341,7 +346,7 @@ public final class Context {
         map.forEach((k, v) -> {
             if (shown[0]++ < 8) {
                 names.add(((ContextVar<?>) k).name());
-            } else if (shown[0] == 10) {
+            } else if (shown[0] == 9) {
                 names.add("...");
             }
         });

@@ -1,7 +1,10 @@
 package org.contextvars4j;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.contextvars4j.internal.VarMap;
 
@@ -46,6 +49,9 @@ public final class ContextVar<T> {
 
     /** The marker {@link VarMap#get} returns for "absent" on the read path. */
     private static final Object ABSENT = new Object();
+
+    /** The vars whose {@link #toString()} is running on this thread (recursion guard, toString only). */
+    private static final ThreadLocal<Set<ContextVar<?>>> PRINTING = new ThreadLocal<>();
 
     final int id;
     private final String name;
@@ -196,6 +202,26 @@ public final class ContextVar<T> {
      */
     @Override
     public String toString() {
-        return "ContextVar[" + name + ", default=" + (hasDefault ? String.valueOf(defaultValue) : "none") + "]";
+        if (!hasDefault) {
+            return "ContextVar[" + name + ", default=none]";
+        }
+        // A default that contains this var (a list holding it) would recurse without end; print
+        // "..." for the inner occurrence, as CPython's repr does. The set lives only while printing.
+        Set<ContextVar<?>> printing = PRINTING.get();
+        if (printing == null) {
+            printing = Collections.newSetFromMap(new IdentityHashMap<>());
+            PRINTING.set(printing);
+        }
+        if (!printing.add(this)) {
+            return "ContextVar[" + name + ", default=...]";
+        }
+        try {
+            return "ContextVar[" + name + ", default=" + defaultValue + "]";
+        } finally {
+            printing.remove(this);
+            if (printing.isEmpty()) {
+                PRINTING.remove();
+            }
+        }
     }
 }

@@ -23,7 +23,8 @@ public final class Scope implements AutoCloseable {
      *
      * @throws IllegalStateException if called on another thread than the one that entered, if the
      *         scope's context is not the current context (an inner scope is still open), or if the
-     *         scope was already closed
+     *         scope was already closed, or its context was exited by force when an enclosing
+     *         {@code run} or {@code call} ended (a later entry of the context is not touched)
      */
     @Override
     public void close() {
@@ -34,6 +35,10 @@ public final class Scope implements AutoCloseable {
         }
         if (closed) {
             throw new IllegalStateException("cannot exit context: " + this + " is already closed");
+        }
+        if (context.scope != this) {
+            throw new IllegalStateException("cannot exit context: " + this
+                    + " was exited by force when the run or call around it ended");
         }
         if (Storage.currentOrNull() != context) {
             throw new IllegalStateException("cannot exit context: " + this

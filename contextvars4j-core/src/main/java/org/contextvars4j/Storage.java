@@ -8,7 +8,8 @@ import org.contextvars4j.internal.VarMap;
  * Shape
  * -----
  * One static ThreadLocal whose value is the thread's current Context object itself. Nothing
- * else is thread-local: no per-variable ThreadLocals, no per-variable caches. A read is
+ * else on the get/set path is thread-local: no per-variable ThreadLocals, no per-variable caches
+ * (ContextVar.toString has a recursion guard of its own, empty outside toString). A read is
  *
  *     ThreadLocal.get()  ->  Context.map  ->  VarMap root  ->  (depth) array loads
  *

@@ -2,6 +2,19 @@ package org.contextvars4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import net.jqwik.api.lifecycle.AroundTryHook;
+import net.jqwik.api.lifecycle.PropagationMode;
+import net.jqwik.api.lifecycle.TryExecutionResult;
+import net.jqwik.api.lifecycle.TryExecutor;
+import net.jqwik.api.lifecycle.TryLifecycleContext;
 import org.contextvars4j.internal.VarMap;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -15,8 +28,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Tests that run work on other threads check those threads themselves with
  * {@link #assertThreadClean(String)}.
+ *
+ * <p>jqwik does not run JUnit Jupiter extensions, so the same guard is also a jqwik
+ * {@link AroundTryHook}: property classes register it with
+ * {@code @AddLifecycleHook(ContextLeakGuard.class)} and every try is checked the same way. It is
+ * public so that the property tests of {@code org.contextvars4j.internal} can register it too.
  */
-final class ContextLeakGuard implements BeforeEachCallback, AfterEachCallback {
+@SuppressWarnings("exports")   // test-only class in the patched module; JUnit and jqwik are on the class path
+public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCallback, AroundTryHook {
+
+    /** Instantiated by JUnit and jqwik. */
+    public ContextLeakGuard() {
+    }
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ContextLeakGuard.class);
 
@@ -34,7 +57,31 @@ final class ContextLeakGuard implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) {
-        Snapshot before = context.getStore(NS).get("before", Snapshot.class);
+        assertUnchangedSince(context.getStore(NS).get("before", Snapshot.class));
+    }
+
+    /** Registered on a property class, the hook must reach the properties in it (jqwik's default is not to). */
+    @Override
+    public PropagationMode propagateTo() {
+        return PropagationMode.ALL_DESCENDANTS;
+    }
+
+    @Override
+    public TryExecutionResult aroundTry(TryLifecycleContext context, TryExecutor aTry, List<Object> parameters) {
+        Snapshot before = Snapshot.take();
+        TryExecutionResult result = aTry.execute(parameters);
+        if (result.isFalsified()) {
+            return result;
+        }
+        try {
+            assertUnchangedSince(before);
+        } catch (AssertionError leak) {
+            return TryExecutionResult.falsified(leak);
+        }
+        return result;
+    }
+
+    private static void assertUnchangedSince(Snapshot before) {
         Snapshot after = Snapshot.take();
         String thread = Thread.currentThread().getName();
         assertThat(after.current() == before.current() || (before.current() == null && after.current() != null
@@ -72,6 +119,57 @@ final class ContextLeakGuard implements BeforeEachCallback, AfterEachCallback {
                     Thread.currentThread().getName(), c).isFalse();
             assertThat(c.isEmpty()).as("%s: %s has values left in its base context: %s", where,
                     Thread.currentThread().getName(), c).isTrue();
+        }
+    }
+
+    /**
+     * Runs {@link #assertThreadClean} on each of the {@code threads} workers of a fixed-size pool:
+     * the checks wait for each other at a barrier, so every worker runs exactly one.
+     *
+     * @param pool the pool, with exactly {@code threads} threads and no other work in flight
+     * @param threads the pool's size
+     * @throws Exception when a check fails (wrapped in an {@code ExecutionException}) or times out
+     */
+    static void assertPoolClean(ExecutorService pool, int threads) throws Exception {
+        CyclicBarrier all = new CyclicBarrier(threads);
+        Callable<Object> check = () -> {
+            all.await(10, TimeUnit.SECONDS);
+            assertThreadClean("pool worker");
+            return null;
+        };
+        List<Future<Object>> checks = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            checks.add(pool.submit(check));
+        }
+        for (Future<Object> f : checks) {
+            f.get(20, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Runs {@code body} on a new thread (which starts with no context, P1), then checks that thread
+     * with {@link #assertThreadClean}; waits for it and rethrows what it threw as an
+     * {@code AssertionError}.
+     *
+     * @param where a label for failure messages
+     * @param body what to run on the new thread
+     * @throws InterruptedException if interrupted while waiting
+     */
+    static void runOnNewThread(String where, Runnable body) throws InterruptedException {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread thread = new Thread(() -> {
+            try {
+                body.run();
+                assertThreadClean(where);
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        thread.start();
+        thread.join(20_000);
+        assertThat(thread.isAlive()).as("%s: thread still running", where).isFalse();
+        if (failure.get() != null) {
+            throw new AssertionError(where + " failed on " + thread.getName(), failure.get());
         }
     }
 
