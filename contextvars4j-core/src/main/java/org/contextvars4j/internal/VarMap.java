@@ -123,7 +123,11 @@ public final class VarMap {
         return i < node.length && node[i] != null ? node[i + 1] : absent;
     }
 
-    /** {@return whether {@code id} is in the map} */
+    /**
+     * {@return whether {@code id} is in the map}
+     *
+     * @param id the key's id
+     */
     public boolean containsId(int id) {
         return get(id, NO_SLOTS) != NO_SLOTS;
     }
@@ -170,7 +174,11 @@ public final class VarMap {
         return copy;
     }
 
-    /** {@return a map without {@code id}; this map when {@code id} is absent} */
+    /**
+     * {@return a map without {@code id}; this map when {@code id} is absent}
+     *
+     * @param id the key's id
+     */
     public VarMap without(int id) {
         if (!containsId(id)) {
             return this;
@@ -209,7 +217,11 @@ public final class VarMap {
         return end == 0 ? null : end == copy.length ? copy : Arrays.copyOf(copy, end);
     }
 
-    /** Calls {@code action} with each key object and value, in id order. */
+    /**
+     * Calls {@code action} with each key object and value, in id order.
+     *
+     * @param action receives each key object and its value (possibly null)
+     */
     public void forEach(BiConsumer<Object, Object> action) {
         walk(root, shift, action);
     }
