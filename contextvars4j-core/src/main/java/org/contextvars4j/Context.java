@@ -64,8 +64,21 @@ public final class Context {
         }
     }
 
-    /** The variables. Written only by the thread that has this context current (see Storage). */
+    /**
+     * The variables. Written only by the thread that has this context current (see Storage),
+     * always through {@link #setMap}; other threads read this immutable snapshot.
+     */
     VarMap map;
+
+    /**
+     * Mirrors of {@code map.rootArray()} and {@code map.rootShift()} for the read path of the
+     * thread that has this context current, which is also the only thread that writes them:
+     * {@code ContextVar.get} reads them straight from the context, one dependent load fewer than
+     * going through {@code map}. Other threads must not read them (they could see the two
+     * fields from different maps); they read {@code map}.
+     */
+    Object[] root;
+    int shift;
 
     /** The thread this context is entered on, or null (S7). Accessed through OWNER. */
     @SuppressWarnings("unused")
@@ -84,7 +97,14 @@ public final class Context {
 
     /** A not-entered context over {@code map}; used by the propagation wrappers. */
     Context(VarMap map) {
-        this.map = map;
+        setMap(map);
+    }
+
+    /** Replaces the variables; called only by the thread that has this context current. */
+    void setMap(VarMap m) {
+        map = m;
+        root = m.rootArray();
+        shift = m.rootShift();
     }
 
     /**
@@ -284,6 +304,17 @@ public final class Context {
         return Propagation.copyOf(this, task);
     }
 
+    /**
+     * Makes current a context that no other thread can reach: one a hand-off created for a single
+     * run (see Propagation). The S7 compare-and-set cannot fail there, so a plain store of the
+     * owner does; the release store in {@link #release()} still publishes the run's writes.
+     */
+    void enterPrivate() {
+        OWNER.set(this, Thread.currentThread());
+        previous = Storage.currentOrNull();
+        Storage.setCurrent(this);
+    }
+
     /** Claims this context for the current thread and makes it current (S7). */
     Thread enterOnCurrentThread() {
         Thread thread = Thread.currentThread();
@@ -327,7 +358,9 @@ public final class Context {
     private void release() {
         previous = null;
         scope = null;
-        OWNER.setVolatile(this, (Thread) null);
+        // A release store is enough: the next owner's compare-and-set (a volatile read) sees it
+        // and everything this thread wrote before, so the hand-over is ordered (S7).
+        OWNER.setRelease(this, (Thread) null);
     }
 
     /** {@return whether this context is entered, on this or another thread} */

@@ -118,7 +118,7 @@ public final class ContextVar<T> {
     public T get() {
         Context c = Storage.currentOrNull();
         if (c != null) {
-            Object v = c.map.get(id, ABSENT);
+            Object v = VarMap.find(c.root, c.shift, id, ABSENT);
             if (v != ABSENT) {
                 return (T) v;
             }
@@ -140,7 +140,7 @@ public final class ContextVar<T> {
     public T get(T fallback) {
         Context c = Storage.currentOrNull();
         if (c != null) {
-            Object v = c.map.get(id, ABSENT);
+            Object v = VarMap.find(c.root, c.shift, id, ABSENT);
             if (v != ABSENT) {
                 return (T) v;
             }
@@ -159,7 +159,7 @@ public final class ContextVar<T> {
         Context c = Storage.current();
         VarMap m = c.map;
         Object old = m.get(id, Token.MISSING);
-        c.map = m.with(id, this, value);
+        c.setMap(m.with(id, this, value));
         Token<T> token = new Token<>(this, c, old);
         if (LeakDetection.active) {
             LeakDetection.onCreate(token);
@@ -192,7 +192,7 @@ public final class ContextVar<T> {
             throw new IllegalArgumentException(token + " was created in a different Context");
         }
         Object old = token.oldValue;
-        c.map = old == Token.MISSING ? c.map.without(id) : c.map.with(id, this, old);
+        c.setMap(old == Token.MISSING ? c.map.without(id) : c.map.with(id, this, old));
         token.used = true;
     }
 

@@ -84,16 +84,28 @@ final class Propagation {
     /**
      * Makes {@code context} current on this thread, after installing the bridged thread-locals;
      * {@return the frame to pass to {@link #exit}, null in the common case}
+     *
+     * @param fresh whether {@code context} was created by this hand-off for this run only: no
+     *        other thread can reach it, so entering needs no S7 compare-and-set, and tokens left
+     *        unreset in it are worth reporting (leak detection)
      */
-    static Frame enter(Context context, Bridge bridge, boolean checkTokens, Object task) {
+    static Frame enter(Context context, Bridge bridge, boolean fresh, Object task) {
         if (bridge == null && !LeakDetection.active) {
-            context.enterOnCurrentThread();
+            enterContext(context, fresh);
             return null;
         }
-        return enterSlow(context, bridge, checkTokens, task);
+        return enterSlow(context, bridge, fresh, task);
     }
 
-    private static Frame enterSlow(Context context, Bridge bridge, boolean checkTokens, Object task) {
+    private static void enterContext(Context context, boolean fresh) {
+        if (fresh) {
+            context.enterPrivate();
+        } else {
+            context.enterOnCurrentThread();
+        }
+    }
+
+    private static Frame enterSlow(Context context, Bridge bridge, boolean fresh, Object task) {
         Frame f = new Frame();
         if (bridge != null) {
             f.saved = bridge.install();
@@ -101,9 +113,9 @@ final class Propagation {
         }
         try {
             if (LeakDetection.active) {
-                f.tracker = LeakDetection.begin(context, checkTokens, task);
+                f.tracker = LeakDetection.begin(context, fresh, task);
             }
-            context.enterOnCurrentThread();
+            enterContext(context, fresh);
         } catch (RuntimeException | Error e) {
             undo(f);
             throw e;

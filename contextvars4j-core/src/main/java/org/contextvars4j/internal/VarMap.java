@@ -90,6 +90,16 @@ public final class VarMap {
         this.size = size;
     }
 
+    /** {@return the root array; never modified, shared by every copy} */
+    public Object[] rootArray() {
+        return root;
+    }
+
+    /** {@return the root shift: 5 &times; (depth - 1)} */
+    public int rootShift() {
+        return shift;
+    }
+
     /** {@return the number of entries} */
     public int size() {
         return size;
@@ -103,6 +113,21 @@ public final class VarMap {
      * @return the value mapped to {@code id} (possibly null), or {@code absent}
      */
     public Object get(int id, Object absent) {
+        return find(root, shift, id, absent);
+    }
+
+    /**
+     * Looks up an id in a trie given by its root array and shift, as returned by
+     * {@link #rootArray()} and {@link #rootShift()}: the read path of {@code ContextVar.get},
+     * which keeps those two next to each other so that a read saves one dependent load.
+     *
+     * @param root the root array of a map
+     * @param shift the root shift of the same map
+     * @param id the key's id
+     * @param absent what to return when the id is not in the map
+     * @return the value mapped to {@code id} (possibly null), or {@code absent}
+     */
+    public static Object find(Object[] root, int shift, int id, Object absent) {
         Object[] node = root;
         int s = shift;
         // The root index is not masked: an id beyond the root's reach gives an index past the
