@@ -157,10 +157,10 @@ public final class ContextVar<T> {
      */
     public Token<T> set(T value) {
         Context c = Storage.current();
-        VarMap m = c.map;
-        Object old = m.get(id, Token.MISSING);
-        c.setMap(m.with(id, this, value));
-        Token<T> token = new Token<>(this, c, old);
+        VarMap before = c.map;
+        VarMap after = before.with(id, this, value);
+        c.setMap(after);
+        Token<T> token = new Token<>(this, c, before, after);
         if (LeakDetection.active) {
             LeakDetection.onCreate(token);
         }
@@ -177,6 +177,9 @@ public final class ContextVar<T> {
      * @throws IllegalStateException if the token was already used
      * @throws IllegalArgumentException if the token was created by a different variable, or in a
      *         different context than the current one
+     * @implNote O(1) and allocation-free when nothing was set in the context since the token's
+     * {@code set} (the try-with-resources case): the context gets back the very map it had
+     * before. Otherwise the old value is written back, as a {@code set} would.
      */
     public void reset(Token<T> token) {
         Objects.requireNonNull(token, "token");
@@ -191,8 +194,15 @@ public final class ContextVar<T> {
         if (token.context != c) {
             throw new IllegalArgumentException(token + " was created in a different Context");
         }
-        Object old = token.oldValue;
-        c.setMap(old == Token.MISSING ? c.map.without(id) : c.map.with(id, this, old));
+        VarMap m = c.map;
+        if (m == token.after) {
+            // Nothing was set in this context since: the map before the set is exactly the map
+            // to go back to (the common try-with-resources case, O(1), no allocation).
+            c.setMap(token.before);
+        } else {
+            Object old = token.before.get(id, Token.MISSING);
+            c.setMap(old == Token.MISSING ? m.without(id) : m.with(id, this, old));
+        }
         token.used = true;
     }
 

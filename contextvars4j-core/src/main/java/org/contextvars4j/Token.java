@@ -1,5 +1,7 @@
 package org.contextvars4j;
 
+import org.contextvars4j.internal.VarMap;
+
 /**
  * The receipt of one {@link ContextVar#set(Object)}: it remembers the variable, the context the
  * set happened in and the value before it, so that the set can be undone exactly once.
@@ -32,13 +34,17 @@ public final class Token<T> implements AutoCloseable {
 
     final ContextVar<T> var;
     final Context context;
-    final Object oldValue;
+    /** The context's map before the {@code set}: the old value lives there. */
+    final VarMap before;
+    /** The map the {@code set} made; while the context still holds it, reset is O(1). */
+    final VarMap after;
     boolean used;
 
-    Token(ContextVar<T> var, Context context, Object oldValue) {
+    Token(ContextVar<T> var, Context context, VarMap before, VarMap after) {
         this.var = var;
         this.context = context;
-        this.oldValue = oldValue;
+        this.before = before;
+        this.after = after;
     }
 
     /** {@return the variable whose {@code set} created this token} */
@@ -50,7 +56,7 @@ public final class Token<T> implements AutoCloseable {
      * {@return the variable's value before the {@code set}, or {@link #MISSING} when it had none}
      */
     public Object oldValue() {
-        return oldValue;
+        return before.get(var.id, MISSING);
     }
 
     /** {@return whether this token was already used to reset its variable} */

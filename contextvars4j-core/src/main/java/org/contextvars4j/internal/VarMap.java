@@ -128,10 +128,29 @@ public final class VarMap {
      * @return the value mapped to {@code id} (possibly null), or {@code absent}
      */
     public static Object find(Object[] root, int shift, int id, Object absent) {
+        // Depths 1 and 2 (every program with up to 1,024 vars) are written out: no loop, one
+        // dependent load fewer at depth 2. Deeper tries take the general walk.
+        Object[] leaf = root;
+        int i;
+        if (shift == 0) {
+            i = id << 1;                   // unmasked: an id beyond 31 falls past the end
+        } else if (shift == BITS) {
+            int c = id >>> BITS;           // unmasked: an id beyond 1,023 falls past the end
+            if (c >= root.length || (leaf = (Object[]) root[c]) == null) {
+                return absent;
+            }
+            i = (id & MASK) << 1;
+        } else {
+            return findDeep(root, shift, id, absent);
+        }
+        return i < leaf.length && leaf[i] != null ? leaf[i + 1] : absent;
+    }
+
+    private static Object findDeep(Object[] root, int shift, int id, Object absent) {
         Object[] node = root;
         int s = shift;
         // The root index is not masked: an id beyond the root's reach gives an index past the
-        // end of the (at most 32-wide, or 64-slot leaf) root array and falls out as absent.
+        // end of the (at most 32-wide) root array and falls out as absent.
         int i = id >>> s;
         while (s != 0) {
             if (i >= node.length) {
