@@ -96,6 +96,7 @@ final class Fixtures {
                 throw new IllegalArgumentException("number of vars must be in 1.." + MAX_VARS + ": " + n);
             }
             this.n = n;
+            VirtualThreadExecutor.checkThreadKind();
             ours = new Context().enter();
             io.opentelemetry.context.Context o = io.opentelemetry.context.Context.root();
             for (int i = 0; i < n; i++) {

@@ -53,6 +53,26 @@ public final class VirtualThreadExecutor implements ExecutorService {
         }
     }
 
+    /**
+     * Fails when JMH was asked to use this executor but the calling benchmark thread is not
+     * virtual, so a virtual-thread row can never silently measure a platform thread. Called by
+     * every benchmark's per-iteration setup.
+     */
+    static void checkThreadKind() {
+        if (!VirtualThreadExecutor.class.getName().equals(System.getProperty("jmh.executor.class"))) {
+            return;
+        }
+        boolean virtual;
+        try {
+            virtual = (Boolean) Thread.class.getMethod("isVirtual").invoke(Thread.currentThread());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot tell whether " + Thread.currentThread() + " is virtual", e);
+        }
+        if (!virtual) {
+            throw new IllegalStateException("expected a virtual benchmark thread, got " + Thread.currentThread());
+        }
+    }
+
     @Override
     public void execute(Runnable command) {
         delegate.execute(command);
