@@ -101,7 +101,7 @@ def targets(rows):
         return "met" if ok else "NOT met"
 
     # get <= 1.5x ThreadLocal.get, any thread, any number and position of vars; beats mutable peers.
-    worst, worst_at, lose = 0.0, None, []
+    worst, worst_at, lose, compared = 0.0, None, [], 0
     for (cls, op, params, label), impls in g.items():
         if cls != "Read" or "ours" not in impls:
             continue
@@ -112,12 +112,14 @@ def targets(rows):
             if r > worst:
                 worst, worst_at = r, "%s %s %s" % (op, params, label)
         for peer in ("otel", "grpc", "ttl"):
+            compared += peer in impls
             if peer in impls and impls[peer]["ns"] <= ours:
                 lose.append("%s %s %s: %s %.2f <= ours %.2f" % (op, params, label, peer, impls[peer]["ns"], ours))
     if worst_at:
         lines.append("- get <= 1.5x ThreadLocal.get: %s (worst %.2fx at %s)" % (verdict(worst <= 1.5), worst, worst_at))
-        lines.append("- get faster than OpenTelemetry, gRPC, TTL reads: %s%s" % (
-            verdict(not lose), "" if not lose else " (" + "; ".join(lose) + ")"))
+        if compared:
+            lines.append("- get faster than OpenTelemetry, gRPC, TTL reads: %s%s" % (
+                verdict(not lose), "" if not lose else " (" + "; ".join(lose) + ")"))
     # set + reset faster than OpenTelemetry with().makeCurrent() + close().
     for (cls, op, params, label), impls in g.items():
         if cls == "Write" and op == "setReset" and "ours" in impls and "otel" in impls:
