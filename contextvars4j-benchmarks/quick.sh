@@ -53,7 +53,7 @@ run platform read 'ReadBenchmark\.(first_(ours|threadLocal|ttl|fastThreadLocal|o
 run platform write 'WriteBenchmark\.(setReset_(ours|threadLocal|ttl|otel|grpc)|nested3_(ours|threadLocal|otel))$'
 run platform capture 'CaptureBenchmark\.capture_' -p nVars=10,1000
 run platform run 'CaptureBenchmark\.runNoop_(ours|otel|grpc)$' -p nVars=10
-run platform handoff 'HandOffBenchmark\.(wrapRun|hop)_' -p pool=tpe
+run platform handoff 'HandOffBenchmark\.(wrapRun|hop|chain5)_' -p pool=tpe
 run platform map 'MapShapeBenchmark\.(get|set)_' -p size=1,1000
 
 if [ "$feature" -ge 21 ]; then

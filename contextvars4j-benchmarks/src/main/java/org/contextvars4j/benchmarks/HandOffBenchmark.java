@@ -5,6 +5,7 @@ import com.alibaba.ttl.threadpool.TtlExecutors;
 import io.micrometer.context.ContextExecutorService;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -13,6 +14,8 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.contextvars4j.Context;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,6 +50,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       Micrometer {@code ContextExecutorService.wrap(pool, factory)}, gRPC
  *       {@code Context.currentContextExecutor(pool)} (an {@code Executor} only, so its row
  *       executes a {@code FutureTask} and waits for it: what {@code submit} does).
+ *   <li>{@code chain5}: a {@code CompletableFuture} of five async stages
+ *       ({@code supplyAsync} and four {@code thenApplyAsync}) on the pool, joined: five hops.
+ *       Every implementation passes its executor wrapper from the {@code hop} rows as the
+ *       stages' executor (gRPC's {@code currentContextExecutor}; the others' wrapped services).
+ *       Until the library's own {@code CompletableFuture} support (SPEC P4) lands, ours is its
+ *       executor wrapper too.
  * </ul>
  * {@code pool}: {@code tpe} is a {@code ThreadPoolExecutor} with one worker; {@code fjp} a
  * {@code ForkJoinPool} of parallelism 1; {@code virtual} a virtual-thread-per-task executor
@@ -89,6 +98,9 @@ public class HandOffBenchmark {
     private ExecutorService ttl;
     private ExecutorService micrometer;
     private Fixtures.Installed installed;
+
+    private static final Supplier<Integer> ZERO = () -> 0;
+    private static final Function<Integer, Integer> NEXT = x -> x + 1;
 
     /** A task with a side effect the JIT cannot drop; runs on one thread at a time. */
     private static final class Counter implements Runnable {
@@ -266,5 +278,46 @@ public class HandOffBenchmark {
     @Benchmark
     public Object hop_micrometer() throws InterruptedException, ExecutionException {
         return micrometer.submit(task).get();
+    }
+
+    // ---- CompletableFuture chain of five async stages ----
+
+    private static Object chain5(Executor executor) {
+        return CompletableFuture.supplyAsync(ZERO, executor)
+                .thenApplyAsync(NEXT, executor)
+                .thenApplyAsync(NEXT, executor)
+                .thenApplyAsync(NEXT, executor)
+                .thenApplyAsync(NEXT, executor)
+                .join();
+    }
+
+    @Benchmark
+    public Object chain5_unwrapped() {
+        return chain5(unwrapped);
+    }
+
+    @Benchmark
+    public Object chain5_ours() {
+        return chain5(ours);
+    }
+
+    @Benchmark
+    public Object chain5_otel() {
+        return chain5(otel);
+    }
+
+    @Benchmark
+    public Object chain5_grpc() {
+        return chain5(grpc);
+    }
+
+    @Benchmark
+    public Object chain5_ttl() {
+        return chain5(ttl);
+    }
+
+    @Benchmark
+    public Object chain5_micrometer() {
+        return chain5(micrometer);
     }
 }
