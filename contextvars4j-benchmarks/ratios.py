@@ -132,8 +132,11 @@ def targets(rows):
     if caps:
         ns = {p: i["ours"]["ns"] for p, i in caps.items()}
         lo, hi = min(ns.values()), max(ns.values())
-        lines.append("- copyCurrent flat across %s: %s (%.2f..%.2f ns, spread %.2fx)" % (
-            ", ".join(sorted(ns, key=lambda p: int(p.split("=")[1]))), verdict(hi / lo <= 1.25), lo, hi, hi / lo))
+        b = {i["ours"]["bytes"] for i in caps.values()}
+        same_bytes = None not in b and max(b) - min(b) < 1
+        lines.append("- copyCurrent flat across %s: %s (%.2f..%.2f ns, spread %.2fx; %s)" % (
+            ", ".join(sorted(ns, key=lambda p: int(p.split("=")[1]))), verdict(hi / lo <= 1.25), lo, hi, hi / lo,
+            "%s B/op at every size" % fmt_b(min(b)) if same_bytes else "B/op differ or not measured"))
         for p, impls in caps.items():
             if int(p.split("=")[1]) < 10:
                 continue
