@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -29,12 +30,14 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Rows ({@code <operation>_<implementation>}):
  * <ul>
- *   <li>{@code read}: the first var with one var in the context. {@code ours}: the library's
- *       {@code ContextVar.get()}; {@code threadLocal}: the baseline; {@code sketchNow}: the
- *       library's current read chain, rebuilt (ThreadLocal, then Context, then map, then root
- *       array, then slots) to show the stand-in matches {@code ours}; {@code sketchFlat}: the
- *       same with the map's root array and shift held by the per-thread object itself (one
- *       dependent load fewer).
+ *   <li>{@code read}: the first var with {@code nVars} vars in the context (1: a one-leaf trie;
+ *       1,000: depth 2). {@code ours}: the library's {@code ContextVar.get()};
+ *       {@code threadLocal}: the baseline; {@code sketchNow}: the library's current read chain,
+ *       rebuilt (ThreadLocal, then Context, then map, then root array, then slots) to show the
+ *       stand-in matches {@code ours}; {@code sketchFlat}: the same with the map's root array
+ *       and shift held by the per-thread object itself (one dependent load fewer);
+ *       {@code sketchUnrolled}: flat, and the walk written out for depths 1 and 2 (up to 1,024
+ *       var ids) instead of a loop.
  *   <li>{@code enterExit}: make a context current and restore the previous one, around a
  *       no-op. {@code ours}: {@code Context.run}; {@code sketchCasVolatile}: ThreadLocal swap plus
  *       an owner CAS to enter and a volatile store to release, as the library does today;
@@ -45,6 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>{@code
  * java -jar contextvars4j-benchmarks/target/benchmarks.jar DesignSketchBenchmark
+ * java -jar contextvars4j-benchmarks/target/benchmarks.jar 'DesignSketchBenchmark.read_' -p nVars=1,1000
  * }</pre>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -95,6 +99,10 @@ public class DesignSketchBenchmark {
     private static final ThreadLocal<SketchContext> NOW = new ThreadLocal<>();
     private static final ThreadLocal<FlatContext> FLAT = new ThreadLocal<>();
 
+    /** How many vars the context holds (the read rows' trie depth: 1 up to 32, 2 up to 1,024). */
+    @Param({"1"})
+    public int nVars;
+
     /** The id the sketches read: var 0, like the library rows; a field, so the JIT cannot fold it. */
     private int id;
 
@@ -105,15 +113,16 @@ public class DesignSketchBenchmark {
     /** One value in every store; the sketches get the same one-leaf shape as the library. */
     @Setup(Level.Iteration)
     public void install() {
-        installed = new Fixtures.Installed(1);
+        installed = new Fixtures.Installed(nVars);
         id = 0;
         ours = Context.copyCurrent();
-        Object[] leaf = {VARS[0], VALUE};
+        SketchMap map = trie(nVars);
         SketchContext now = new SketchContext();
-        now.map = new SketchMap(leaf, 0);
+        now.map = map;
         NOW.set(now);
         FlatContext flat = new FlatContext();
-        flat.root = leaf;
+        flat.root = map.root;
+        flat.shift = map.shift;
         FLAT.set(flat);
         sketch = new SketchContext();
         sketch.map = now.map;
@@ -125,6 +134,24 @@ public class DesignSketchBenchmark {
         NOW.remove();
         FLAT.remove();
         installed.close();
+    }
+
+    /** The library's trie shape for vars 0..n-1 (n <= 1,024): one leaf, or a root of leaves. */
+    private static SketchMap trie(int n) {
+        if (n > 1024) {
+            throw new IllegalArgumentException("sketch tries hold up to 1,024 vars: " + n);
+        }
+        Object[][] leaves = new Object[(n + 31) / 32][];
+        for (int i = 0; i < n; i++) {
+            Object[] leaf = leaves[i / 32];
+            if (leaf == null) {
+                leaf = new Object[2 * Math.min(32, n - i / 32 * 32)];
+                leaves[i / 32] = leaf;
+            }
+            leaf[2 * (i % 32)] = VARS[i];
+            leaf[2 * (i % 32) + 1] = VALUE;
+        }
+        return leaves.length == 1 ? new SketchMap(leaves[0], 0) : new SketchMap(leaves, 5);
     }
 
     /** The library's trie walk, on a root array and shift. */
@@ -175,6 +202,31 @@ public class DesignSketchBenchmark {
         FlatContext c = FLAT.get();
         if (c != null) {
             Object v = find(c.root, c.shift, id);
+            if (v != ABSENT) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    @Benchmark
+    public Object read_sketchUnrolled() {
+        FlatContext c = FLAT.get();
+        if (c != null) {
+            Object[] node = c.root;
+            int s = c.shift;
+            Object v;
+            if (s == 0) {
+                int i = id << 1;
+                v = i < node.length && node[i] != null ? node[i + 1] : ABSENT;
+            } else if (s == 5) {
+                int i = id >>> 5;
+                Object[] leaf = i < node.length ? (Object[]) node[i] : null;
+                int j = (id & 31) << 1;
+                v = leaf != null && j < leaf.length && leaf[j] != null ? leaf[j + 1] : ABSENT;
+            } else {
+                v = find(node, s, id);
+            }
             if (v != ABSENT) {
                 return v;
             }
