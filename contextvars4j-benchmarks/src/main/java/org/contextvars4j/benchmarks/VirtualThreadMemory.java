@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.contextvars4j.ContextVar;
 import org.contextvars4j.Token;
 
@@ -25,12 +26,13 @@ import org.contextvars4j.Token;
  * ({@code try (Token t = var.set(v)) { var.get(); park }}), {@code otel}
  * ({@code try (Scope s = current().with(k, v).makeCurrent()) { current().get(k); park }}). Every
  * thread stores the same value object, so the figures are the storage's own cost. Run one mode
- * per JVM; subtract the {@code none} figure to get the cost of the value.
+ * per JVM; subtract the {@code none} figure to get the cost of the value. On JDK 25,
+ * {@code ScopedValueMemory} measures a {@code ScopedValue} binding the same way.
  */
 public final class VirtualThreadMemory {
 
     /** The value every thread stores: one shared object, so only the storage is counted. */
-    private static final Object VALUE = "value";
+    static final Object VALUE = "value";
     private static final ContextVar<Object> VAR = ContextVar.of("memory");
     private static final ThreadLocal<Object> LOCAL = new ThreadLocal<>();
     private static final io.opentelemetry.context.ContextKey<Object> KEY =
@@ -103,18 +105,29 @@ public final class VirtualThreadMemory {
      */
     public static void main(String[] args) throws InterruptedException {
         Mode mode = Mode.of(args.length > 0 ? args[0] : "ours");
-        int n = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
+        measure(mode.label, args.length > 1 ? Integer.parseInt(args[1]) : 200_000, mode::holdAndPark);
+    }
+
+    /**
+     * Measures one way of holding a value: prints the heap per parked virtual thread.
+     *
+     * @param label the name printed with the figure
+     * @param n how many virtual threads to park
+     * @param holdAndPark makes a value current, reads it, and runs its argument (which parks)
+     * @throws InterruptedException if interrupted while waiting for the threads
+     */
+    static void measure(String label, int n, Consumer<Runnable> holdAndPark) throws InterruptedException {
         // A first round, thrown away, lets the JIT compile the threads' code: a parked virtual
         // thread keeps its frames on the heap, and interpreted frames are larger than compiled
         // ones, so without it the figure depends on when each mode's code got compiled.
-        parkAll(mode, Math.min(n, 50_000));
-        long[] heap = parkAll(mode, n);
+        parkAll(holdAndPark, Math.min(n, 50_000));
+        long[] heap = parkAll(holdAndPark, n);
         System.out.printf("%s: %d virtual threads, %.0f bytes per parked thread (heap used %d -> %d)%n",
-                mode.label, n, (heap[1] - heap[0]) / (double) n, heap[0], heap[1]);
+                label, n, (heap[1] - heap[0]) / (double) n, heap[0], heap[1]);
     }
 
-    /** Parks {@code n} virtual threads in {@code mode}; returns heap used before and while parked. */
-    private static long[] parkAll(Mode mode, int n) throws InterruptedException {
+    /** Parks {@code n} virtual threads; returns heap used before and while they are parked. */
+    private static long[] parkAll(Consumer<Runnable> holdAndPark, int n) throws InterruptedException {
         CountDownLatch parked = new CountDownLatch(n);
         CountDownLatch release = new CountDownLatch(1);
         Runnable park = () -> {
@@ -124,7 +137,7 @@ public final class VirtualThreadMemory {
         long before = usedAfterGc();
         ExecutorService threads = VirtualThreadExecutor.newVirtualThreadPerTaskExecutor();
         for (int i = 0; i < n; i++) {
-            threads.execute(() -> mode.holdAndPark(park));
+            threads.execute(() -> holdAndPark.accept(park));
         }
         if (!parked.await(5, TimeUnit.MINUTES)) {
             throw new IllegalStateException("threads did not park in time: " + parked.getCount() + " left");
@@ -138,7 +151,7 @@ public final class VirtualThreadMemory {
         return new long[] {before, during};
     }
 
-    private static void check(Object read) {
+    static void check(Object read) {
         if (read != VALUE) {
             throw new IllegalStateException("read back " + read);
         }
