@@ -3,8 +3,6 @@ package org.contextvars4j.benchmarks;
 import com.alibaba.ttl.TtlRunnable;
 import com.alibaba.ttl.threadpool.TtlExecutors;
 import io.micrometer.context.ContextExecutorService;
-import java.util.List;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -17,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.contextvars4j.Context;
+import org.contextvars4j.ContextExecutors;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -61,9 +60,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code ForkJoinPool} of parallelism 1; {@code virtual} a virtual-thread-per-task executor
  * (JDK 21+).
  *
- * <p>Our wrapper is reached through {@link #wrapOurs} and {@link #wrapOursExecutor}, the only two
- * places to change when the library's own {@code Context.wrap} and {@code ContextExecutors.wrap}
- * land.
+ * <p>Ours is reached through {@link #wrapOurs} ({@code Context.copyCurrent().wrap(task)}) and
+ * {@link #wrapOursExecutor} ({@code ContextExecutors.wrap(pool)}).
  *
  * <pre>{@code
  * java -jar contextvars4j-benchmarks/target/benchmarks.jar HandOffBenchmark -prof gc
@@ -112,56 +110,16 @@ public class HandOffBenchmark {
         }
     }
 
-    // ---- the two places our API is called: switch them when Context.wrap and ContextExecutors land ----
+    // ---- the two places our API is called ----
 
-    /** Our wrapper. TODO: {@code return Context.copyCurrent().wrap(task);} once it exists. */
+    /** Ours: the public API's wrap of the current context (a fresh copy per run). */
     private static Runnable wrapOurs(Runnable task) {
-        Context snapshot = Context.copyCurrent();
-        return () -> snapshot.copy().run(task);
+        return Context.copyCurrent().wrap(task);
     }
 
-    /** Our executor wrapper. TODO: {@code return ContextExecutors.wrap(pool);} once it exists. */
+    /** Ours: the executor wrapper (capture at submit, fresh copy per task, worker restored). */
     private static ExecutorService wrapOursExecutor(ExecutorService pool) {
-        return new WrappingExecutorService(pool);
-    }
-
-    /** Stand-in for {@code ContextExecutors.wrap}: every task is wrapped by {@link #wrapOurs}. */
-    private static final class WrappingExecutorService extends AbstractExecutorService {
-        private final ExecutorService delegate;
-
-        WrappingExecutorService(ExecutorService delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void execute(Runnable command) {
-            delegate.execute(wrapOurs(command));
-        }
-
-        @Override
-        public void shutdown() {
-            delegate.shutdown();
-        }
-
-        @Override
-        public List<Runnable> shutdownNow() {
-            return delegate.shutdownNow();
-        }
-
-        @Override
-        public boolean isShutdown() {
-            return delegate.isShutdown();
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return delegate.isTerminated();
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-            return delegate.awaitTermination(timeout, unit);
-        }
+        return ContextExecutors.wrap(pool);
     }
 
     /** Creates the pool and every wrapper around it. */
