@@ -269,39 +269,42 @@ public final class Context {
     }
 
     /**
-     * Returns a runnable that runs {@code task} in a fresh copy of this context, taken each time
-     * it runs: the way to hand a task to code that does not know about contexts.
+     * Returns a runnable that runs {@code task} in a fresh copy of this context as it is now: the
+     * way to hand a task to code that does not know about contexts.
      * <pre>{@code
      * executor.execute(Context.copyCurrent().wrap(() -> work()));   // work() sees the caller's values
      * }</pre>
-     * Each run gets its own copy (of this context as it is when the run starts), so a periodic
-     * task starts every run from the same values, runs on several threads at once never violate
-     * S7, and a {@code set} inside a run is visible neither through this context nor to later
-     * runs. Afterwards the running thread's context is what it was before, however the task ends.
-     * Foreign thread-locals registered with {@link ThreadLocalAccessors} are captured now, on
-     * the calling thread, and installed around each run (P6).
+     * The contents are captured at this call (later sets in this context are not seen), and each
+     * run gets its own copy of them: a periodic task starts every run from the same values, runs
+     * on several threads at once never violate S7, and a {@code set} inside a run is visible
+     * neither through this context nor to later runs. Afterwards the running thread's context is
+     * what it was before, however the task ends. Foreign thread-locals registered with
+     * {@link ThreadLocalAccessors} are captured now, on the calling thread, and installed around
+     * each run (P6).
      *
      * @param task what to run
      * @return the wrapping runnable; exceptions of {@code task} pass through unchanged
      * @throws NullPointerException if {@code task} is null
-     * @implNote O(1); allocates the wrapper now and one small context per run
+     * @implNote O(1): the wrapper keeps a reference to this context's immutable map; each run
+     * allocates one small context
      */
     public Runnable wrap(Runnable task) {
-        return Propagation.copyOf(this, task);
+        return Propagation.snapshotOf(this, task);
     }
 
     /**
-     * Returns a callable that calls {@code task} in a fresh copy of this context, taken each time
-     * it is called; otherwise the same as {@link #wrap(Runnable)}.
+     * Returns a callable that calls {@code task} in a fresh copy of this context as it is now;
+     * otherwise the same as {@link #wrap(Runnable)}.
      *
      * @param task what to call
      * @param <V> the result type
      * @return the wrapping callable; results and exceptions of {@code task} pass through unchanged
      * @throws NullPointerException if {@code task} is null
-     * @implNote O(1); allocates the wrapper now and one small context per call
+     * @implNote O(1): the wrapper keeps a reference to this context's immutable map; each call
+     * allocates one small context
      */
     public <V> Callable<V> wrap(Callable<V> task) {
-        return Propagation.copyOf(this, task);
+        return Propagation.snapshotOf(this, task);
     }
 
     /**

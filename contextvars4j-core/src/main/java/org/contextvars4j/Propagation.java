@@ -55,6 +55,20 @@ final class Propagation {
         return new ContextCallable<>(null, Storage.currentMap(), Bridge.capture(), task);
     }
 
+    /** {@return a runnable that runs {@code task} in a fresh copy of {@code context} as it is now} */
+    static Runnable snapshotOf(Context context, Runnable task) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(task, "task");
+        return new ContextRunnable(null, context.map, Bridge.capture(), task, false);
+    }
+
+    /** {@return a callable that calls {@code task} in a fresh copy of {@code context} as it is now} */
+    static <V> Callable<V> snapshotOf(Context context, Callable<V> task) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(task, "task");
+        return new ContextCallable<>(null, context.map, Bridge.capture(), task);
+    }
+
     /** {@return a runnable that runs {@code task} in a fresh copy of {@code context}, taken at each run} */
     static Runnable copyOf(Context context, Runnable task) {
         Objects.requireNonNull(context, "context");

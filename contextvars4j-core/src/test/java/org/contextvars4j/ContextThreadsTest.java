@@ -180,6 +180,18 @@ class ContextThreadsTest {
         }
 
         @Test
+        void wrapRunnable_sourceChangedAfterWrap_runSeesContentsAtWrap_P2() {
+            Context ctx = new Context();
+            ctx.run(() -> REQ.set("at-wrap"));
+            AtomicReference<String> seen = new AtomicReference<>();
+            Runnable r = ctx.wrap(() -> seen.set(REQ.get()));
+            ctx.run(() -> REQ.set("after-wrap"));
+            r.run();
+            assertThat(seen.get()).as("wrap captures the contents at the call").isEqualTo("at-wrap");
+            assertThat(ctx.get(REQ)).isEqualTo("after-wrap");
+        }
+
+        @Test
         void wrapRunnable_canRunWhileSourceEntered_noS7Conflict_P2() {
             Context ctx = new Context();
             AtomicReference<String> seen = new AtomicReference<>();

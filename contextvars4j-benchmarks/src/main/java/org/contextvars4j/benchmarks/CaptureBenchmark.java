@@ -33,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       (copies every TTL value).
  *   <li>{@code runNoop}: ours is {@code captured.run(noop)} (enter, run, exit, restore).
  *       Equivalents: OpenTelemetry {@code try (Scope s = ctx.makeCurrent()) { noop.run(); }},
- *       gRPC {@code ctx.run(noop)}, Micrometer {@code try (Scope s = snapshot.setThreadLocals())
+ *       gRPC {@code ctx.run(noop)}, where {@code ctx} is a captured context other than the current
+ *       one (OpenTelemetry skips all work when it is the current one), Micrometer {@code try (Scope s = snapshot.setThreadLocals())
  *       { noop.run(); }}, TTL {@code backup = Transmitter.replay(captured); noop.run();
  *       Transmitter.restore(backup)}.
  * </ul>
@@ -60,6 +61,8 @@ public class CaptureBenchmark {
     private Context ours;
     private io.opentelemetry.context.Context otel;
     private io.grpc.Context grpc;
+    private io.opentelemetry.context.Context otelToRun;
+    private io.grpc.Context grpcToRun;
     private ContextSnapshot micrometer;
     private Object ttl;
 
@@ -70,6 +73,12 @@ public class CaptureBenchmark {
         ours = Context.copyCurrent();
         otel = io.opentelemetry.context.Context.current();
         grpc = io.grpc.Context.current();
+        // For runNoop the captured context must not be the current one, as in a real hand-off:
+        // OpenTelemetry's makeCurrent() of the context that is already current returns a no-op
+        // scope without touching the thread, which would measure nothing. One key more makes
+        // each peer's capture a distinct context (ours, a copy, is distinct already).
+        otelToRun = otel.with(Fixtures.OTEL_UNSET, Fixtures.VALUE);
+        grpcToRun = grpc.withValue(Fixtures.GRPC_UNSET, Fixtures.VALUE);
         micrometer = Fixtures.MICROMETER.captureAll();
         ttl = Transmitter.capture();
     }
@@ -116,14 +125,14 @@ public class CaptureBenchmark {
 
     @Benchmark
     public void runNoop_otel() {
-        try (io.opentelemetry.context.Scope s = otel.makeCurrent()) {
+        try (io.opentelemetry.context.Scope s = otelToRun.makeCurrent()) {
             NOOP.run();
         }
     }
 
     @Benchmark
     public void runNoop_grpc() {
-        grpc.run(NOOP);
+        grpcToRun.run(NOOP);
     }
 
     @Benchmark
