@@ -89,6 +89,6 @@ public final class ContextThreads {
      * @throws NullPointerException if {@code context} or {@code task} is null
      */
     public static Thread unstarted(Context context, Runnable task) {
-        return new Thread(Propagation.inPlace(context, task));
+        return new Storage.OwnedThread(Propagation.inPlace(context, task));
     }
 }

@@ -17,6 +17,12 @@ import org.contextvars4j.internal.VarMap;
  * dependent loads, the same on platform and on virtual threads, independent of how many vars
  * exist (up to the log32 depth of the largest var id).
  *
+ * Threads the library creates itself (ContextThreads.start / unstarted) are OwnedThreads: they
+ * keep the same slot in a field instead, so a read there skips the ThreadLocal lookup and costs
+ * less than ThreadLocal.get() itself. Every access first asks which kind of thread it runs on;
+ * measured, that type check is lost in the noise of reads on ordinary threads
+ * (docs/benchmarks.md, "Library-owned threads").
+ *
  * Invariants
  * ----------
  *  - The ThreadLocal holds null until the thread first needs a Context of its own (S1: a thread
@@ -34,32 +40,50 @@ final class Storage {
 
     private static final ThreadLocal<Context> CURRENT = new ThreadLocal<>();
 
+    /**
+     * A platform thread the library creates itself ({@link ContextThreads#start},
+     * {@link ContextThreads#unstarted}): it keeps its current context in a field, so reads on it
+     * skip the ThreadLocal lookup. Every other thread uses the ThreadLocal; the slot is the same
+     * either way, only where it lives differs.
+     */
+    static final class OwnedThread extends Thread {
+        Context current;
+
+        OwnedThread(Runnable task) {
+            super(task);
+        }
+    }
+
     private Storage() {
     }
 
     /** {@return the current context, or null when the thread has never had one} */
     static Context currentOrNull() {
-        return CURRENT.get();
+        return Thread.currentThread() instanceof OwnedThread owned ? owned.current : CURRENT.get();
     }
 
     /** {@return the map of the current context} */
     static VarMap currentMap() {
-        Context c = CURRENT.get();
+        Context c = currentOrNull();
         return c == null ? VarMap.EMPTY : c.map;
     }
 
     /** {@return the current context, creating the thread's base context on first use} */
     static Context current() {
-        Context c = CURRENT.get();
+        Context c = currentOrNull();
         if (c == null) {
             c = new Context();
-            CURRENT.set(c);
+            setCurrent(c);
         }
         return c;
     }
 
     /** Makes {@code context} (possibly null: "never had one") current. */
     static void setCurrent(Context context) {
-        CURRENT.set(context);
+        if (Thread.currentThread() instanceof OwnedThread owned) {
+            owned.current = context;
+        } else {
+            CURRENT.set(context);
+        }
     }
 }

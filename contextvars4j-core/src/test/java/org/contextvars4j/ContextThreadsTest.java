@@ -162,6 +162,47 @@ class ContextThreadsTest {
     }
 
     @Nested
+    class LibraryThreads {
+        /**
+         * Threads from start/unstarted keep their current context in a field, not in the
+         * ThreadLocal (the read fast path): everything that switches contexts must work the same
+         * on them, and leave them exactly as before.
+         */
+        @Test
+        void start_nestedRunScopeAndHandOff_onLibraryThread_behaveAndLeaveThreadClean_S6_P2() throws Exception {
+            Context ctx = new Context();
+            AtomicReference<String> log = new AtomicReference<>("");
+            java.util.concurrent.ExecutorService pool = ContextExecutors.wrap(Executors.newSingleThreadExecutor());
+            Thread t = ContextThreads.start(ctx, () -> {
+                assertThat(Storage.currentOrNull()).as("the library thread runs in ctx itself").isSameAs(ctx);
+                try (Token<String> outer = REQ.set("outer")) {
+                    Context inner = Context.copyCurrent();
+                    inner.run(() -> {
+                        REQ.set("inner");
+                        log.set(log.get() + REQ.get() + ";");
+                    });
+                    try (Scope s = new Context().enter()) {
+                        log.set(log.get() + REQ.get("empty") + ";");
+                    }
+                    try {
+                        log.set(log.get() + pool.submit(() -> REQ.get()).get(10, TimeUnit.SECONDS) + ";");
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                    log.set(log.get() + REQ.get() + ";");
+                }
+                assertThat(Storage.currentOrNull()).isSameAs(ctx);
+                assertThat(ctx.containsKey(REQ)).as("reset on the library thread").isFalse();
+            });
+            t.join(10_000);
+            pool.shutdown();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(log.get()).isEqualTo("inner;empty;outer;outer;");
+            assertThat(ctx.isEntered()).as("ctx released when the thread ended").isFalse();
+        }
+    }
+
+    @Nested
     class ContextWrap {
         @Test
         void wrapRunnable_freshCopyEachRun_sourceUnchanged_P2() {
