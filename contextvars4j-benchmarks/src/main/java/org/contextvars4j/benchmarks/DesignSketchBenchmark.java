@@ -124,9 +124,6 @@ public class DesignSketchBenchmark {
         flat.root = map.root;
         flat.shift = map.shift;
         FLAT.set(flat);
-        if (Thread.currentThread() instanceof OwnedThreadExecutor.OwnedThread owned) {
-            owned.context = flat;
-        }
         sketch = new SketchContext();
         sketch.map = now.map;
     }
@@ -215,20 +212,6 @@ public class DesignSketchBenchmark {
     @Benchmark
     public Object read_sketchUnrolled() {
         return unrolled(FLAT.get(), id);
-    }
-
-    /**
-     * The library-owned-thread idea: a thread type of ours carries the context in a field, and
-     * every read first asks whether it runs on one. On an ordinary thread (the default JMH
-     * executor) this row measures what the type check costs everyone else; on our own thread type
-     * ({@code -Djmh.executor=CUSTOM -Djmh.executor.class=org.contextvars4j.benchmarks.OwnedThreadExecutor})
-     * it measures the fast path.
-     */
-    @Benchmark
-    public Object read_sketchThreadField() {
-        FlatContext c = Thread.currentThread() instanceof OwnedThreadExecutor.OwnedThread owned
-                ? owned.context : FLAT.get();
-        return unrolled(c, id);
     }
 
     /** The read of {@link #read_sketchUnrolled}: the walk written out for depths 1 and 2. */
