@@ -14,7 +14,10 @@ import org.contextvars4j.internal.VarMap;
  * {@link StageBiFunction}: its {@code andThen} clashes with {@link Function}'s). Each call runs in
  * a fresh context over the captured map (see {@link Propagation}).
  */
-@SuppressWarnings("unchecked")
+// "overloads": JDK 25's javac warns that Function.andThen and Consumer.andThen could be
+// ambiguous for a caller of this class. Nobody calls andThen on it: it is handed to
+// CompletableFuture as one functional type at a time.
+@SuppressWarnings({"unchecked", "overloads"})
 final class StageFunction<A, B, R> implements Function<A, R>, Consumer<A>, BiConsumer<A, B>, Supplier<R>, Runnable {
 
     private final VarMap map;
