@@ -116,12 +116,9 @@ public final class ContextVar<T> {
      */
     @SuppressWarnings("unchecked")
     public T get() {
-        Context c = Storage.currentOrNull();
-        if (c != null) {
-            Object v = VarMap.find(c.root, c.shift, id, ABSENT);
-            if (v != ABSENT) {
-                return (T) v;
-            }
+        Object v = lookup();
+        if (v != ABSENT) {
+            return (T) v;
         }
         if (hasDefault) {
             return defaultValue;
@@ -138,14 +135,14 @@ public final class ContextVar<T> {
      */
     @SuppressWarnings("unchecked")
     public T get(T fallback) {
+        Object v = lookup();
+        return v != ABSENT ? (T) v : fallback;
+    }
+
+    /** {@return this var's value in the current context, or {@link #ABSENT}}: the read path */
+    private Object lookup() {
         Context c = Storage.currentOrNull();
-        if (c != null) {
-            Object v = VarMap.find(c.root, c.shift, id, ABSENT);
-            if (v != ABSENT) {
-                return (T) v;
-            }
-        }
-        return fallback;
+        return c == null ? ABSENT : VarMap.find(c.root, c.shift, id, ABSENT);
     }
 
     /**
