@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 /** P1 (new threads start empty) and P3 (thread factories, Thread(context=...)). */
 @ExtendWith(ContextLeakGuard.class)
@@ -54,7 +56,7 @@ class ContextThreadsTest {
         }
 
         @Test
-        void threadSet_notSeenByCreator_threadEndsClean_P3() throws Exception {
+        void threadSet_notSeenByCreator_P3() throws Exception {
             ThreadFactory factory = ContextThreads.wrap(Executors.defaultThreadFactory());
             AtomicReference<String> seen = new AtomicReference<>();
             try (Token<String> t = REQ.set("creator")) {
@@ -65,6 +67,45 @@ class ContextThreadsTest {
                 assertThat(onThread(thread, seen)).isEqualTo("thread");
                 assertThat(REQ.get()).isEqualTo("creator");
             }
+        }
+
+        @ParameterizedTest(name = "task throws: {0}")
+        @ValueSource(booleans = {false, true})
+        void wrappedFactory_afterTask_threadClean_evenWhenTaskThrows_P3(boolean taskThrows) throws Exception {
+            // The delegate factory wraps what the library hands it, so its code runs on the new
+            // thread after the library's wrapper has exited the task's context.
+            AtomicReference<String> seen = new AtomicReference<>();
+            AtomicBoolean cleanAfter = new AtomicBoolean();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            ThreadFactory observing = r -> new Thread(() -> {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    thrown.set(e);
+                } finally {
+                    cleanAfter.set(ContextLeakGuard.isThreadClean());
+                }
+            });
+            ThreadFactory factory = ContextThreads.wrap(observing);
+            Thread thread;
+            try (Token<String> t = REQ.set("creator")) {
+                thread = factory.newThread(() -> {
+                    seen.set(REQ.get());
+                    REQ.set("changed-by-task");
+                    if (taskThrows) {
+                        throw new IllegalStateException("boom");
+                    }
+                });
+            }
+            thread.start();
+            thread.join(10_000);
+            assertThat(thread.isAlive()).isFalse();
+            assertThat(seen.get()).as("the value arrives").isEqualTo("creator");
+            assertThat(cleanAfter.get()).as("the thread's context after the task").isTrue();
+            if (taskThrows) {
+                assertThat(thrown.get()).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+            }
+            assertThat(REQ.get("absent")).isEqualTo("absent");
         }
 
         @Test
@@ -155,6 +196,31 @@ class ContextThreadsTest {
         }
 
         @Test
+        void start_taskThrows_contextReleasedAndSetsVisible_P3() throws Exception {
+            Context ctx = new Context();
+            AtomicReference<Throwable> uncaught = new AtomicReference<>();
+            AtomicBoolean cleanAfter = new AtomicBoolean();
+            Thread t = ContextThreads.unstarted(ctx, () -> {
+                REQ.set("before-failure");
+                throw new IllegalStateException("boom");
+            });
+            t.setUncaughtExceptionHandler((th, e) -> {
+                uncaught.set(e);
+                cleanAfter.set(ContextLeakGuard.isThreadClean());   // runs on t, after the task
+            });
+            t.start();
+            t.join(10_000);
+            assertThat(t.isAlive()).isFalse();
+            assertThat(uncaught.get()).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+            assertThat(cleanAfter.get()).as("the thread's context after the failed task").isTrue();
+            assertThat(ctx.isEntered()).as("ctx released although the task threw").isFalse();
+            assertThat(ctx.get(REQ)).as("sets inside are visible through ctx").isEqualTo("before-failure");
+            try (Scope s = ctx.enter()) {
+                assertThat(REQ.get()).as("ctx can be entered again").isEqualTo("before-failure");
+            }
+        }
+
+        @Test
         void nullArguments_S9() {
             assertThatThrownBy(() -> ContextThreads.start(null, () -> { })).hasMessage("context");
             assertThatThrownBy(() -> ContextThreads.unstarted(new Context(), null)).hasMessage("task");
@@ -218,6 +284,33 @@ class ContextThreadsTest {
             assertThat(seen).hasToString("source;source;");
             assertThat(ctx.get(REQ)).isEqualTo("source");
             assertThat(ctx.isEntered()).isFalse();
+        }
+
+        @ParameterizedTest(name = "task throws: {0}")
+        @ValueSource(booleans = {false, true})
+        void wrapRunnable_onPoolWorker_valueArrivesAndWorkerRestored_evenWhenTaskThrows_P2(boolean taskThrows)
+                throws Exception {
+            try (Worker worker = new Worker()) {
+                AtomicReference<String> seen = new AtomicReference<>();
+                Runnable wrapped;
+                try (Token<String> t = REQ.set("caller")) {
+                    wrapped = Context.copyCurrent().wrap(() -> {
+                        seen.set(REQ.get());
+                        REQ.set("changed-by-task");
+                        if (taskThrows) {
+                            throw new IllegalStateException("boom");
+                        }
+                    });
+                }
+                var f = worker.raw.submit(wrapped);
+                if (taskThrows) {
+                    assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
+                } else {
+                    f.get(10, TimeUnit.SECONDS);
+                }
+                assertThat(seen.get()).as("the value arrives").isEqualTo("caller");
+                worker.assertRestored("after Context.wrap task, throws=" + taskThrows);
+            }
         }
 
         @Test
