@@ -258,34 +258,20 @@ public class DesignSketchBenchmark {
 
     @Benchmark
     public void enterExit_sketchCasVolatile() {
-        SketchContext c = sketch;
-        if (!OWNER.compareAndSet(c, (Thread) null, Thread.currentThread())) {
-            throw new IllegalStateException("already entered");
-        }
-        c.previous = NOW.get();
-        NOW.set(c);
+        SketchContext c = claim(sketch);
         try {
-            NOOP.run();
+            runInside(c);
         } finally {
-            NOW.set(c.previous);
-            c.previous = null;
             OWNER.setVolatile(c, (Thread) null);
         }
     }
 
     @Benchmark
     public void enterExit_sketchCasRelease() {
-        SketchContext c = sketch;
-        if (!OWNER.compareAndSet(c, (Thread) null, Thread.currentThread())) {
-            throw new IllegalStateException("already entered");
-        }
-        c.previous = NOW.get();
-        NOW.set(c);
+        SketchContext c = claim(sketch);
         try {
-            NOOP.run();
+            runInside(c);
         } finally {
-            NOW.set(c.previous);
-            c.previous = null;
             OWNER.setRelease(c, (Thread) null);
         }
     }
@@ -294,6 +280,23 @@ public class DesignSketchBenchmark {
     public void enterExit_sketchPlain() {
         SketchContext c = sketch;
         OWNER.set(c, Thread.currentThread());
+        try {
+            runInside(c);
+        } finally {
+            OWNER.set(c, (Thread) null);
+        }
+    }
+
+    /** The S7 claim the library makes for a context the application can reach: a CAS. */
+    private static SketchContext claim(SketchContext c) {
+        if (!OWNER.compareAndSet(c, (Thread) null, Thread.currentThread())) {
+            throw new IllegalStateException("already entered");
+        }
+        return c;
+    }
+
+    /** What every enter/exit scheme shares: swap the thread's current context around the body. */
+    private static void runInside(SketchContext c) {
         c.previous = NOW.get();
         NOW.set(c);
         try {
@@ -301,7 +304,6 @@ public class DesignSketchBenchmark {
         } finally {
             NOW.set(c.previous);
             c.previous = null;
-            OWNER.set(c, (Thread) null);
         }
     }
 }
