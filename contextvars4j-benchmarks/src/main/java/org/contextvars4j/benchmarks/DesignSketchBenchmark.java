@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Evidence for changes proposed to the core (see docs/benchmarks.md, "Proposed core changes"):
+ * Evidence for the core changes made after the first figure set (see docs/benchmarks.md, "Core
+ * changes made after the first figure set"):
  * small stand-ins for the library's read path and enter/exit path, next to the library itself,
  * in one run. The stand-ins are sketches, not the library; the {@code ours} rows are the
  * library.
