@@ -130,11 +130,13 @@ public final class ContextVar<T> {
      * Returns the value in the current context, else {@code fallback} (Python's
      * {@code var.get(default)}): the variable's own default is not consulted (S2).
      *
+     * @apiNote Named as {@code ScopedValue.orElse} names it, and not {@code get(T)}: an overload
+     * of {@code get} would make {@code executor.submit(VAR::get)} ambiguous.
      * @param fallback what to return when the variable is not set; may be null
      * @return the value set in the current context (possibly null), else {@code fallback}
      */
     @SuppressWarnings("unchecked")
-    public T get(T fallback) {
+    public T orElse(T fallback) {
         Object v = lookup();
         return v != ABSENT ? (T) v : fallback;
     }

@@ -19,7 +19,7 @@
  *   <tr><td>{@code var = ContextVar("name")}</td><td>{@code ContextVar<T> var = ContextVar.of("name")}</td></tr>
  *   <tr><td>{@code ContextVar("name", default=d)}</td><td>{@code ContextVar.of("name", d)}</td></tr>
  *   <tr><td>{@code var.get()}</td><td>{@code var.get()} (throws {@code NoSuchElementException} for Python's {@code LookupError})</td></tr>
- *   <tr><td>{@code var.get(fallback)}</td><td>{@code var.get(fallback)}</td></tr>
+ *   <tr><td>{@code var.get(fallback)}</td><td>{@code var.orElse(fallback)}</td></tr>
  *   <tr><td>{@code token = var.set(v)}; {@code var.reset(token)}</td><td>{@code Token<T> token = var.set(v)}; {@code var.reset(token)}</td></tr>
  *   <tr><td>{@code with var.set(v):} (3.14)</td><td>{@code try (Token<T> t = var.set(v)) { ... }}</td></tr>
  *   <tr><td>{@code Token.MISSING}, {@code token.old_value}, {@code token.var}</td><td>{@code Token.MISSING}, {@code token.oldValue()}, {@code token.var()}</td></tr>

@@ -176,10 +176,10 @@ class ContextConformanceTest {
             Context ctx2 = new Context();
             ContextVar<String> var = ContextVar.of("var");
             Context returned = new Context().call(() -> ctx1.call(() -> {
-                assertThat(var.get(null)).isNull();
+                assertThat(var.orElse(null)).isNull();
                 var.set("spam");
-                ctx2.run(() -> assertThat(var.get(null)).isNull());
-                assertThat(var.get(null)).isEqualTo("spam");
+                ctx2.run(() -> assertThat(var.orElse(null)).isNull());
+                assertThat(var.orElse(null)).isEqualTo("spam");
                 Context cur = Context.copyCurrent();
                 assertThat(cur.size()).isEqualTo(1);
                 assertThat(cur.get(var)).isEqualTo("spam");
@@ -199,11 +199,11 @@ class ContextConformanceTest {
             Context ctx = new Context();
             ContextVar<String> var = ContextVar.of("var");
             assertThatThrownBy(() -> ctx.run(() -> {
-                assertThat(var.get(null)).isNull();
+                assertThat(var.orElse(null)).isNull();
                 var.set("spam");
                 throw new ArithmeticException();
             })).isInstanceOf(ArithmeticException.class);
-            assertThat(var.get(null)).isNull();
+            assertThat(var.orElse(null)).isNull();
             assertThat(ctx.get(var)).isEqualTo("spam");    // S6: the set changed ctx itself
         }
 
@@ -240,21 +240,21 @@ class ContextConformanceTest {
             isolated(() -> {
                 ContextVar<Object> c = ContextVar.of("c");
                 assertThatThrownBy(c::get).isInstanceOf(NoSuchElementException.class);
-                assertThat(c.get(null)).isNull();
+                assertThat(c.orElse(null)).isNull();
 
                 Token<Object> t0 = c.set(42);
                 assertThat(c.get()).isEqualTo(42);
-                assertThat(c.get(null)).isEqualTo(42);
+                assertThat(c.orElse(null)).isEqualTo(42);
                 assertThat(t0.oldValue()).isSameAs(Token.MISSING);
                 assertThat(t0.var()).isSameAs(c);
 
                 Token<Object> t = c.set("spam");
                 assertThat(c.get()).isEqualTo("spam");
-                assertThat(c.get(null)).isEqualTo("spam");
+                assertThat(c.orElse(null)).isEqualTo("spam");
                 assertThat(t.oldValue()).isEqualTo(42);
                 c.reset(t);
                 assertThat(c.get()).isEqualTo(42);
-                assertThat(c.get(null)).isEqualTo(42);
+                assertThat(c.orElse(null)).isEqualTo(42);
 
                 c.set("spam2");
                 assertThatThrownBy(() -> c.reset(t)).isInstanceOf(IllegalStateException.class)
@@ -267,7 +267,7 @@ class ContextConformanceTest {
                 c.reset(t0);
                 assertThatThrownBy(() -> c.reset(t0)).isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("has already been used");
-                assertThat(c.get(null)).isNull();
+                assertThat(c.orElse(null)).isNull();
 
                 assertThat(ctx1.containsKey(c)).isTrue();
                 assertThat(ctx1.get(c)).isEqualTo("spam2");

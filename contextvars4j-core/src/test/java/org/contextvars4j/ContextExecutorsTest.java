@@ -73,7 +73,7 @@ class ContextExecutorsTest {
             AtomicReference<String> seen = new AtomicReference<>();
             try (Token<String> t = REQ.set("at-submit")) {
                 handOff(() -> {
-                    seen.set(REQ.get("none"));
+                    seen.set(REQ.orElse("none"));
                     return null;
                 });
             }
@@ -334,7 +334,7 @@ class ContextExecutorsTest {
         @Override
         <V> V handOff(Callable<V> task) throws Exception {
             // the submitter's value must not matter: copy it into the fixed context instead
-            String submitterValue = REQ.get(null);
+            String submitterValue = REQ.orElse(null);
             AtomicReference<Token<String>> holder = new AtomicReference<>();
             if (submitterValue != null) {
                 fixed.run(() -> holder.set(REQ.set(submitterValue)));

@@ -170,9 +170,9 @@ class ContextPropertiesTest {
     private static void assertMatches(Map<ContextVar<Integer>, Integer> model) {
         for (ContextVar<Integer> v : VARS) {
             Integer expected = model.containsKey(v) ? model.get(v) : UNSET;
-            Integer actual = v.get(UNSET);
+            Integer actual = v.orElse(UNSET);
             if (!Objects.equals(actual, expected)) {
-                throw new AssertionError(v + ".get(fallback) = " + actual + ", model " + expected);
+                throw new AssertionError(v + ".orElse(fallback) = " + actual + ", model " + expected);
             }
             if (!model.containsKey(v) && v.hasDefault()) {
                 assertThat(v.get()).isEqualTo(v == VARS.get(3) ? 103 : null);

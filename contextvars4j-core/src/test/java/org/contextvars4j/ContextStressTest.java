@@ -166,7 +166,7 @@ class ContextStressTest {
         }
 
         private void check(ContextVar<Integer> v, Map<ContextVar<Integer>, Integer> expected) {
-            Integer actual = v.get(UNSET);
+            Integer actual = v.orElse(UNSET);
             Integer want = expected.getOrDefault(v, UNSET);
             checks++;
             if (!actual.equals(want)) {

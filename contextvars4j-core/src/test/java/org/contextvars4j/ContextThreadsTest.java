@@ -34,7 +34,7 @@ class ContextThreadsTest {
         void newThread_startsEmpty_evenWhenParentHasValues_P1() throws Exception {
             AtomicReference<String> seen = new AtomicReference<>();
             try (Token<String> t = REQ.set("parent")) {
-                assertThat(onThread(new Thread(() -> seen.set(REQ.get("none") + "/" + Context.copyCurrent().size())), seen))
+                assertThat(onThread(new Thread(() -> seen.set(REQ.orElse("none") + "/" + Context.copyCurrent().size())), seen))
                         .isEqualTo("none/0");
             }
         }
@@ -48,7 +48,7 @@ class ContextThreadsTest {
             AtomicReference<String> seen = new AtomicReference<>();
             Thread thread;
             try (Token<String> t = REQ.set("at-newThread")) {
-                thread = factory.newThread(() -> seen.set(REQ.get("none")));
+                thread = factory.newThread(() -> seen.set(REQ.orElse("none")));
             }
             try (Token<String> t = REQ.set("at-start")) {
                 assertThat(onThread(thread, seen)).isEqualTo("at-newThread");
@@ -105,7 +105,7 @@ class ContextThreadsTest {
             if (taskThrows) {
                 assertThat(thrown.get()).isInstanceOf(IllegalStateException.class).hasMessage("boom");
             }
-            assertThat(REQ.get("absent")).isEqualTo("absent");
+            assertThat(REQ.orElse("absent")).isEqualTo("absent");
         }
 
         @Test
@@ -169,7 +169,7 @@ class ContextThreadsTest {
         void unstarted_isNotStarted_canBeNamed_P3() throws Exception {
             AtomicReference<String> seen = new AtomicReference<>();
             Thread t = ContextThreads.unstarted(new Context(), () -> seen.set(Thread.currentThread().getName()
-                    + ":" + REQ.get("empty")));
+                    + ":" + REQ.orElse("empty")));
             assertThat(t.getState()).isEqualTo(Thread.State.NEW);
             t.setName("named-worker");
             assertThat(onThread(t, seen)).isEqualTo("named-worker:empty");
@@ -248,7 +248,7 @@ class ContextThreadsTest {
                         log.set(log.get() + REQ.get() + ";");
                     });
                     try (Scope s = new Context().enter()) {
-                        log.set(log.get() + REQ.get("empty") + ";");
+                        log.set(log.get() + REQ.orElse("empty") + ";");
                     }
                     try {
                         log.set(log.get() + pool.submit(() -> REQ.get()).get(10, TimeUnit.SECONDS) + ";");
@@ -339,7 +339,7 @@ class ContextThreadsTest {
         void wrapCallable_resultAndExceptionPassThrough_P2() throws Exception {
             Context ctx = Context.copyCurrent();
             try (Token<String> t = REQ.set("caller")) {
-                assertThat(ctx.wrap(() -> REQ.get("absent")).call()).isEqualTo("absent");
+                assertThat(ctx.wrap(() -> REQ.orElse("absent")).call()).isEqualTo("absent");
                 assertThatThrownBy(() -> ctx.wrap(() -> {
                     throw new java.io.IOException("io");
                 }).call()).isInstanceOf(java.io.IOException.class).hasMessage("io");

@@ -72,7 +72,7 @@ class ForkJoinPropagationTest {
         try (Token<String> t = REQ.set("caller")) {
             Thread caller = Thread.currentThread();
             List<String> seen = IntStream.range(0, 2_000).parallel()
-                    .mapToObj(i -> (Thread.currentThread() == caller ? "caller:" : "worker:") + REQ.get("none"))
+                    .mapToObj(i -> (Thread.currentThread() == caller ? "caller:" : "worker:") + REQ.orElse("none"))
                     .distinct().collect(Collectors.toList());
             assertThat(seen).allMatch(s -> s.equals("caller:caller") || s.equals("worker:none"));
         }
@@ -86,7 +86,7 @@ class ForkJoinPropagationTest {
             Context snapshot = Context.copyCurrent();
             List<String> seen = IntStream.range(0, 2_000).parallel()
                     .mapToObj(i -> inContext(snapshot, () -> {
-                        String v = REQ.get("none");
+                        String v = REQ.orElse("none");
                         REQ.set("element-" + i);     // stays in this element's copy
                         return v;
                     }))

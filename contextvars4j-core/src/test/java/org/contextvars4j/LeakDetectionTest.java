@@ -75,7 +75,7 @@ class LeakDetectionTest {
             assertThat(leak.description()).contains("request_id");
             assertThat(stack(leak.creationSite())).contains("setAndForget");
         });
-        assertThat(REQ.get(null)).isNull();
+        assertThat(REQ.orElse(null)).isNull();
         worker.assertRestored("after leaked token");
     }
 

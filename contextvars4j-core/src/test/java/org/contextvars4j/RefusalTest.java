@@ -78,7 +78,7 @@ class RefusalTest {
                 assertThat(t.isUsed()).isTrue();
                 assertThat(t2.isUsed()).isFalse();
                 C.reset(t2);                                   // the unused token still works
-                assertThat(C.get(null)).isNull();
+                assertThat(C.orElse(null)).isNull();
             });
         }
 
@@ -429,7 +429,7 @@ class RefusalTest {
 
         /** Parameters where null is a value, not a missing argument (S9). */
         static final List<String> VALUE_PARAMETERS = List.of(
-                "ContextVar.of(String,Object) defaultValue", "ContextVar.get(Object) fallback",
+                "ContextVar.of(String,Object) defaultValue", "ContextVar.orElse(Object) fallback",
                 "ContextVar.set(Object) value",
                 "Context.getOrDefault(ContextVar,Object) fallback",
                 "LeakDetection.setListener(Listener) listener");
@@ -487,8 +487,8 @@ class RefusalTest {
             ctx.run(() -> {
                 Token<String> t = C.set(null);
                 assertThat(C.get()).isNull();
-                assertThat(C.get("fallback")).isNull();
-                assertThat(C.get(null)).isNull();
+                assertThat(C.orElse("fallback")).isNull();
+                assertThat(C.orElse(null)).isNull();
                 assertThat(ctx.containsKey(C)).isTrue();
                 assertThat(ctx.getOrDefault(C, "fallback")).isNull();
                 assertThat(ctx.values()).containsExactly((Object) null);
@@ -503,7 +503,7 @@ class RefusalTest {
             });
             Object result = ctx.call(() -> null);
             assertThat(result).isNull();
-            Callable<String> nullResult = () -> C.get(null);
+            Callable<String> nullResult = () -> C.orElse(null);
             assertThat(ctx.call(nullResult)).isNull();
             assertThat(C.equals(null)).isFalse();
         }

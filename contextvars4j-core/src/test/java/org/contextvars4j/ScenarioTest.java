@@ -35,7 +35,7 @@ class ScenarioTest {
     }
 
     static String repository() {
-        return REQUEST_ID.get() + "/" + USER.get("anonymous");
+        return REQUEST_ID.get() + "/" + USER.orElse("anonymous");
     }
 
     @Test
@@ -146,7 +146,7 @@ class ScenarioTest {
         new Context().run(() -> {
             try (Token<String> t = REQUEST_ID.set(null)) {
                 assertThat(REQUEST_ID.get()).isNull();                // not the default "none"
-                assertThat(REQUEST_ID.get("fallback")).isNull();
+                assertThat(REQUEST_ID.orElse("fallback")).isNull();
                 assertThat(Context.copyCurrent().containsKey(REQUEST_ID)).isTrue();
                 try (Token<String> t2 = REQUEST_ID.set("x")) {
                     assertThat(t2.oldValue()).isNull();

@@ -40,7 +40,7 @@ class SpecRulesTest {
             ContextLeakGuard.runOnNewThread("fresh thread", () -> {
                 assertThat(Context.copyCurrent().isEmpty()).isTrue();
                 assertThat(WITH_DEFAULT.get()).isEqualTo("dflt");
-                assertThat(REQUEST_ID.get("fb")).isEqualTo("fb");
+                assertThat(REQUEST_ID.orElse("fb")).isEqualTo("fb");
                 assertThat(Storage.currentOrNull()).as("pure reads do not create a context").isNull();
                 try (Token<String> t = REQUEST_ID.set("own")) {
                     assertThat(REQUEST_ID.get()).isEqualTo("own");
@@ -76,13 +76,13 @@ class SpecRulesTest {
         void get_lookupOrder_valueThenFallbackThenDefault_S2() {
             new Context().run(() -> {
                 assertThat(WITH_DEFAULT.get()).isEqualTo("dflt");
-                assertThat(WITH_DEFAULT.get("fallback")).as("get(T) ignores the default").isEqualTo("fallback");
-                assertThat(WITH_DEFAULT.get(null)).isNull();
+                assertThat(WITH_DEFAULT.orElse("fallback")).as("orElse(T) ignores the default").isEqualTo("fallback");
+                assertThat(WITH_DEFAULT.orElse(null)).isNull();
                 try (Token<String> t = WITH_DEFAULT.set("value")) {
                     assertThat(WITH_DEFAULT.get()).isEqualTo("value");
-                    assertThat(WITH_DEFAULT.get("fallback")).isEqualTo("value");
+                    assertThat(WITH_DEFAULT.orElse("fallback")).isEqualTo("value");
                 }
-                assertThat(REQUEST_ID.get("fallback")).isEqualTo("fallback");
+                assertThat(REQUEST_ID.orElse("fallback")).isEqualTo("fallback");
             });
         }
     }
@@ -206,7 +206,7 @@ class SpecRulesTest {
                 Token<String> a = USER.set("a");
                 Token<String> b = USER.set("b");
                 USER.reset(a);                                  // Python allows any order
-                assertThat(USER.get(null)).isNull();
+                assertThat(USER.orElse(null)).isNull();
                 USER.reset(b);
                 assertThat(USER.get()).isEqualTo("a");
             });
@@ -369,7 +369,7 @@ class SpecRulesTest {
             assertThat(a).isNotEqualTo(b);
             new Context().run(() -> {
                 a.set("a");
-                assertThat(b.get("unset")).isEqualTo("unset");
+                assertThat(b.orElse("unset")).isEqualTo("unset");
                 b.set("b");
                 assertThat(a.get()).isEqualTo("a");
                 assertThat(Context.copyCurrent().size()).isEqualTo(2);

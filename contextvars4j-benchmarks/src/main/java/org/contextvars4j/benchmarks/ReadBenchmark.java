@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code first}: the first var put in the context (id 0; OpenTelemetry's first array
  *       slot). {@code last}: the {@code nVars}-th (our deepest leaf; OpenTelemetry's last slot).
  *   <li>{@code missing}: a var that is not in the context, read with an explicit fallback
- *       ({@code ContextVar.get(fallback)}; the peers' {@code get} of an absent key, null).
+ *       ({@code ContextVar.orElse(fallback)}; the peers' {@code get} of an absent key, null).
  *   <li>{@code defaultMiss}: a var with a default that is not in the context ({@code get()}
  *       returns the default).
  * </ul>
@@ -102,7 +102,7 @@ public class ReadBenchmark {
 
     @Benchmark
     public Object missing_ours() {
-        return UNSET.get(null);
+        return UNSET.orElse(null);
     }
 
     @Benchmark
