@@ -24,7 +24,7 @@ class VirtualThreadPropagationTest {
     void ofVirtual_startsEmpty_P1() throws Exception {
         AtomicReference<String> seen = new AtomicReference<>();
         try (Token<String> t = REQ.set("parent")) {
-            Thread.ofVirtual().start(() -> seen.set(REQ.get("none"))).join();
+            Thread.ofVirtual().start(() -> seen.set(REQ.orElse("none"))).join();
         }
         assertThat(seen.get()).isEqualTo("none");
     }

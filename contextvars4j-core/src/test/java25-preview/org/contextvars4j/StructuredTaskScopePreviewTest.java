@@ -45,7 +45,7 @@ class StructuredTaskScopePreviewTest {
     void unwrappedFactory_subtaskStartsEmpty_P1() throws Exception {
         try (var scope = StructuredTaskScope.open(Joiner.<String>awaitAllSuccessfulOrThrow());
                 Token<String> t = REQ.set("owner")) {
-            Subtask<String> sub = scope.fork(() -> REQ.get("none"));
+            Subtask<String> sub = scope.fork(() -> REQ.orElse("none"));
             scope.join();
             assertThat(sub.get()).isEqualTo("none");
         }
