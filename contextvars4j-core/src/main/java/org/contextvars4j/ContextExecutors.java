@@ -38,7 +38,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * <h2>Lifecycle</h2>
  * The wrappers hold no state of their own: lifecycle methods ({@code shutdown},
  * {@code shutdownNow}, {@code awaitTermination}, ...) delegate unchanged, and
- * {@code shutdownNow} returns the wrapped tasks. Wrappers are as thread-safe as their delegate.
+ * {@code shutdownNow} returns the wrapped tasks. On JDK 19 and later, {@code close()} calls the
+ * delegate's own {@code close()}, so closing {@link #commonPool()} or a wrapped common pool
+ * returns at once and leaves the pool running, as {@code ForkJoinPool.commonPool().close()}
+ * does. Wrappers are as thread-safe as their delegate.
  *
  * <p>Unless otherwise specified, passing a null argument to a method of this class, or a null
  * task to a returned executor, throws {@link NullPointerException} naming the parameter.
