@@ -366,6 +366,11 @@ public final class Context {
         OWNER.setRelease(this, (Thread) null);
     }
 
+    /** {@return the thread this context is entered on, or null} */
+    Thread owner() {
+        return (Thread) OWNER.getVolatile(this);
+    }
+
     /** {@return whether this context is entered, on this or another thread} */
     public boolean isEntered() {
         return OWNER.getVolatile(this) != null;

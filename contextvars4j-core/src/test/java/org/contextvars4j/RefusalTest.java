@@ -263,6 +263,60 @@ class RefusalTest {
     }
 
     @Nested
+    @DisplayName("S7: starting a thread in an entered context")
+    class StartRefusals {
+
+        @Test
+        void start_contextEnteredOnCaller_refusedInCallerThreadNotStarted_S7() {
+            Context ctx = new Context();
+            AtomicBoolean taskRan = new AtomicBoolean();
+            ctx.run(() -> {
+                C.set("inside");
+                State before = State.now();
+                String description = ctx.toString();
+                int threadsBefore = Thread.activeCount();
+                assertThatThrownBy(() -> ContextThreads.start(ctx, () -> taskRan.set(true)))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessage("cannot start thread: " + description + " is already entered on thread "
+                                + Thread.currentThread().getName());
+                assertUnchanged(before);
+                assertThat(Thread.activeCount()).isLessThanOrEqualTo(threadsBefore);
+                assertThat(ctx.isEntered()).isTrue();
+                assertThat(C.get()).isEqualTo("inside");
+            });
+            assertThat(taskRan).isFalse();
+            assertThat(ctx.get(C)).isEqualTo("inside");
+        }
+
+        @Test
+        void start_contextEnteredOnAnotherThread_refused_S7() throws Exception {
+            Context ctx = new Context();
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            ExecutorService holder = Executors.newSingleThreadExecutor();
+            try {
+                Future<?> held = holder.submit(() -> ctx.call(() -> {
+                    entered.countDown();
+                    return release.await(20, TimeUnit.SECONDS);
+                }));
+                assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+                AtomicBoolean taskRan = new AtomicBoolean();
+                assertThatThrownBy(() -> ContextThreads.start(ctx, () -> taskRan.set(true)))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageStartingWith("cannot start thread: Context[")
+                        .hasMessageContaining("is already entered on thread pool-");
+                release.countDown();
+                held.get(10, TimeUnit.SECONDS);
+                assertThat(taskRan).isFalse();
+                ContextLeakGuard.assertPoolClean(holder, 1);
+            } finally {
+                release.countDown();
+                holder.shutdown();
+            }
+        }
+    }
+
+    @Nested
     @DisplayName("S8: Scope.close refusals")
     class ScopeRefusals {
 
