@@ -123,7 +123,7 @@ public final class ContextVar<T> {
         if (hasDefault) {
             return defaultValue;
         }
-        throw new NoSuchElementException(this + " has no value in the current context and no default");
+        throw new NoSuchElementException(this + " has no value in the current context");
     }
 
     /**
@@ -191,7 +191,9 @@ public final class ContextVar<T> {
         }
         Context c = Storage.currentOrNull();
         if (token.context != c) {
-            throw new IllegalArgumentException(token + " was created in a different Context");
+            Thread owner = token.context.owner();
+            throw new IllegalArgumentException(token + " was created in a different Context (" + token.context
+                    + (owner == null ? ", not entered on any thread)" : ", entered on thread " + owner.getName() + ")"));
         }
         VarMap m = c.map;
         if (m == token.after) {
@@ -206,13 +208,18 @@ public final class ContextVar<T> {
     }
 
     /**
-     * {@return a description: the name and the default, for example
-     * {@code ContextVar[request_id, default=none]}}
+     * Returns a description: the name, the var's id after {@code #} (two vars with the same name
+     * print differently, as Python's repr tells them apart by address) and the default, a string
+     * default in double quotes. For example {@code ContextVar[request_id#3, no default]} and
+     * {@code ContextVar[request_id#4, default="none"]}.
+     *
+     * @return the description
      */
     @Override
     public String toString() {
+        String head = "ContextVar[" + name + "#" + id;
         if (!hasDefault) {
-            return "ContextVar[" + name + ", default=none]";
+            return head + ", no default]";
         }
         // A default that contains this var (a list holding it) would recurse without end; print
         // "..." for the inner occurrence, as CPython's repr does. The set lives only while printing.
@@ -222,10 +229,11 @@ public final class ContextVar<T> {
             PRINTING.set(printing);
         }
         if (!printing.add(this)) {
-            return "ContextVar[" + name + ", default=...]";
+            return head + ", default=...]";
         }
         try {
-            return "ContextVar[" + name + ", default=" + defaultValue + "]";
+            String shown = defaultValue instanceof CharSequence ? "\"" + defaultValue + "\"" : String.valueOf(defaultValue);
+            return head + ", default=" + shown + "]";
         } finally {
             printing.remove(this);
             if (printing.isEmpty()) {

@@ -125,9 +125,11 @@ class RefusalTest {
             elsewhere.run(() -> {
                 State before = State.now();
                 assertThatThrownBy(() -> C.reset(t)).isInstanceOf(IllegalArgumentException.class)
-                        .hasMessage("Token[c, unused] was created in a different Context");
+                        .hasMessage("Token[c, unused] was created in a different Context (" + home
+                                + ", not entered on any thread)");
                 assertThatThrownBy(t::close).isInstanceOf(IllegalArgumentException.class)
-                        .hasMessage("Token[c, unused] was created in a different Context");
+                        .hasMessage("Token[c, unused] was created in a different Context (" + home
+                                + ", not entered on any thread)");
                 assertUnchanged(before);
                 assertThat(C.get()).isEqualTo("home");         // the copy keeps its value
             });
@@ -259,6 +261,44 @@ class RefusalTest {
                 release.countDown();
                 holder.shutdown();
             }
+        }
+    }
+
+    @Nested
+    @DisplayName("S5: reset on another thread names the thread")
+    class ResetOnAnotherThread {
+
+        @Test
+        void reset_tokenWhoseContextIsEnteredElsewhere_messageNamesThatThread_S5() throws Exception {
+            Context home = new Context();
+            CountDownLatch set = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            List<Token<String>> token = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread holder = new Thread(() -> home.run(() -> {
+                token.add(C.set("held"));
+                set.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                C.reset(token.get(0));
+            }), "token-holder");
+            holder.start();
+            try {
+                assertThat(set.await(10, TimeUnit.SECONDS)).isTrue();
+                State before = State.now();
+                assertThatThrownBy(() -> C.reset(token.get(0))).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageStartingWith("Token[c, unused] was created in a different Context (Context[")
+                        .hasMessageEndingWith(", entered on thread token-holder)");
+                assertUnchanged(before);
+                assertThat(token.get(0).isUsed()).isFalse();
+            } finally {
+                release.countDown();
+                holder.join(10_000);
+            }
+            assertThat(token.get(0).isUsed()).isTrue();
+            assertThat(home.containsKey(C)).isFalse();
         }
     }
 
@@ -536,7 +576,7 @@ class RefusalTest {
             ContextVar<String> nullDefault = ContextVar.of("nd", null);
             assertThat(nullDefault.hasDefault()).isTrue();
             assertThat(nullDefault.get()).isNull();
-            assertThat(nullDefault).hasToString("ContextVar[nd, default=null]");
+            assertThat(nullDefault).hasToString("ContextVar[nd#" + nullDefault.id + ", default=null]");
             Context ctx = new Context();
             ctx.run(() -> {
                 Token<String> t = C.set(null);
