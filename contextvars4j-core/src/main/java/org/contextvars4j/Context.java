@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.contextvars4j.internal.VarMap;
 
 /**
@@ -247,6 +248,59 @@ public final class Context {
     }
 
     /**
+     * Gets a value from {@code action} with this context current, then restores the previous
+     * current context: {@link #call} for code that throws no checked exception, so the caller
+     * needs no catch-and-rethrow. Otherwise the same as {@link #run}.
+     * <pre>{@code
+     * String id = context.supply(() -> REQUEST_ID.get());
+     * }</pre>
+     *
+     * @apiNote Named {@code supply}, not {@code call}: an overload {@code call(Supplier)} next to
+     * {@code call(Callable)} would make every {@code call(() -> x)} ambiguous.
+     * @param action what to get the value from
+     * @param <V> the result type
+     * @return the action's result
+     * @throws NullPointerException if {@code action} is null
+     * @throws IllegalStateException if this context is already entered (S7; the action does not
+     *         run), or if the action left a context that it entered itself still entered
+     */
+    public <V> V supply(Supplier<V> action) {
+        Objects.requireNonNull(action, "action");
+        enterOnCurrentThread();
+        Throwable failure = null;
+        try {
+            return action.get();
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
+        } finally {
+            exit(failure);
+        }
+    }
+
+    /**
+     * Returns a new, not-entered context holding this context's values and {@code var} set to
+     * {@code value}; this context is not changed (OpenTelemetry's {@code Context.with}). Chain it
+     * to build a context without entering anything, for a test or to start a request:
+     * <pre>{@code
+     * Context request = new Context().with(REQUEST_ID, "r-1").with(USER, "alice");
+     * request.run(() -> handle());      // handle() sees both values
+     * }</pre>
+     *
+     * @param var the variable
+     * @param value its value in the new context; may be null
+     * @param <T> the value type
+     * @return the new context
+     * @throws NullPointerException if {@code var} is null
+     * @implNote O(log32 of the var id), like {@link ContextVar#set}; the new context shares the
+     * rest of its map with this one
+     */
+    public <T> Context with(ContextVar<T> var, T value) {
+        Objects.requireNonNull(var, "var");
+        return new Context(map.with(var.id, var, value));
+    }
+
+    /**
      * Makes this context current until the returned scope is closed: the try-with-resources form
      * of {@link #run}.
      * <pre>{@code
@@ -305,6 +359,40 @@ public final class Context {
      */
     public <V> Callable<V> wrap(Callable<V> task) {
         return Propagation.snapshotOf(this, task);
+    }
+
+    /**
+     * Returns a supplier that gets its value from {@code task} in a fresh copy of this context as
+     * it is now; otherwise the same as {@link #wrap(Runnable)}.
+     *
+     * @apiNote Not an overload of {@code wrap}: {@code wrap(Supplier)} next to
+     * {@code wrap(Callable)} would make {@code wrap(() -> x)} ambiguous.
+     * @param task what to get the value from
+     * @param <V> the result type
+     * @return the wrapping supplier; results and exceptions of {@code task} pass through unchanged
+     * @throws NullPointerException if {@code task} is null
+     */
+    public <V> Supplier<V> wrapSupplier(Supplier<V> task) {
+        Objects.requireNonNull(task, "task");
+        Callable<V> wrapped = Propagation.snapshotOf(this, task::get);
+        return new Supplier<>() {
+            @Override
+            public V get() {
+                try {
+                    return wrapped.call();
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Exception e) {
+                    // a Supplier throws no checked exception; only a sneaky throw gets here
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "ContextSupplier[" + task + "]";
+            }
+        };
     }
 
     /**

@@ -492,6 +492,11 @@ class RefusalTest {
             calls.put("Context.call(Callable) action", () -> ctx.call(null));
             calls.put("Context.wrap(Runnable) task", () -> ctx.wrap((Runnable) null));
             calls.put("Context.wrap(Callable) task", () -> ctx.wrap((Callable<?>) null));
+            calls.put("Context.supply(Supplier) action", () -> ctx.supply(null));
+            calls.put("Context.wrapSupplier(Supplier) task", () -> ctx.wrapSupplier(null));
+            calls.put("Context.with(ContextVar,Object) var", () -> ctx.with(null, "x"));
+            calls.put("ContextVar.runWith(Object,Runnable) action", () -> var.runWith("x", null));
+            calls.put("ContextVar.supplyWith(Object,Supplier) action", () -> var.supplyWith("x", null));
             // the propagation entry points (P2, P3, P5, P6)
             ScheduledExecutorService pool = Executors.newSingleThreadScheduledExecutor();
             pool.shutdown();
@@ -524,7 +529,8 @@ class RefusalTest {
         /** Parameters where null is a value, not a missing argument (S9). */
         static final List<String> VALUE_PARAMETERS = List.of(
                 "ContextVar.of(String,Object) defaultValue", "ContextVar.orElse(Object) fallback",
-                "ContextVar.set(Object) value",
+                "ContextVar.set(Object) value", "ContextVar.runWith(Object,Runnable) value",
+                "ContextVar.supplyWith(Object,Supplier) value", "Context.with(ContextVar,Object) value",
                 "Context.getOrDefault(ContextVar,Object) fallback",
                 "LeakDetection.setListener(Listener) listener");
 
