@@ -118,7 +118,14 @@ class LeakDetectionTest {
     @Test
     void systemPropertyValues_parsed_badValueLeavesDetectionOff() throws Exception {
         LeakDetection.disable();
-        LeakDetection.configure("bogus");
+        try (LogCapture log = LogCapture.of(LeakDetection.class)) {
+            LeakDetection.configure("bogus");
+            assertThat(log.records()).singleElement().satisfies(r -> {
+                assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.SEVERE);
+                assertThat(r.getMessage()).isEqualTo("bad system property contextvars4j.leakDetection: bogus (expected "
+                        + "off, sampled, full or a positive sample interval); leak detection stays off");
+            });
+        }
         assertThat(LeakDetection.isEnabled()).isFalse();
         LeakDetection.configure(" 1 ");
         assertThat(LeakDetection.isEnabled()).isTrue();
