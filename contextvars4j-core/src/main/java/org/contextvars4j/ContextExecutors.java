@@ -141,13 +141,18 @@ public final class ContextExecutors {
      * {@code Callable} tasks run in a copy of the context current at submission (P5), with the
      * same guarantees as {@link #wrap(ExecutorService)}.
      *
-     * @apiNote Propagation covers the tasks handed to the wrapper. Subtasks that a running task
-     * {@code fork()}s go straight to the pool and start with the worker's own context (empty for
-     * a pool worker): capture what they need when you create them, or submit them through the
-     * wrapper. While a wrapped task waits in {@code join()}, its worker may run other queued
-     * tasks; wrapped ones enter their own context, but unwrapped ones would see the waiting
-     * task's context, so do not mix wrapped and unwrapped tasks on one pool. Parallel streams run
-     * on such workers too: see {@code docs/propagation.md} for the supported alternative.
+     * @apiNote Propagation covers the tasks handed to the wrapper. A plain
+     * {@code RecursiveTask} or {@code RecursiveAction} that a running task {@code fork()}s goes
+     * straight to the pool and runs in whatever context the worker that runs it has current: the
+     * forking worker, when it runs the subtask itself (during {@code join()}, or because no other
+     * worker stole it), runs it in the <em>forking task's</em> copy, so the subtask sees the
+     * parent's values and a {@code set} it never resets is seen by the parent after
+     * {@code join()}; another worker runs it in its own context (empty for a pool worker). For
+     * fork/join code, extend {@link ContextRecursiveTask} or {@link ContextRecursiveAction}
+     * instead: each captures the context when it is created and runs {@code compute()} in its own
+     * copy, on whichever worker. Parallel streams run on pool workers too and do not carry the
+     * context; run the work as a {@code ContextRecursiveTask}, or submit one task per chunk
+     * through this wrapper, and combine the results.
      * @param pool the pool
      * @return the wrapping executor service
      */
