@@ -29,7 +29,13 @@ import java.util.concurrent.ScheduledExecutorService;
  * normal end, an exception, an error, a cancellation or an interruption (restoration runs in
  * {@code finally}; a task cancelled before it starts never touches the worker). A task that
  * leaves a scope of its own open has the contexts it left entered exited by force and fails with
- * {@link IllegalStateException}, as in {@link Context#run(Runnable)}.
+ * {@link IllegalStateException}, as in {@link Context#run(Runnable)}; if it also threw, its own
+ * exception is what the future reports, with that {@code IllegalStateException}
+ * {@linkplain Throwable#getSuppressed() suppressed}. When a {@link ThreadLocalAccessor} fails
+ * while the worker's own thread-local values are put back, the task's outcome is kept: a result
+ * stays the result and the accessor's failure is logged at {@code ERROR} through
+ * {@link System.Logger} (logger {@code org.contextvars4j.ThreadLocalAccessors}); an exception
+ * stays the exception, with the accessor's failure suppressed.
  *
  * <h2>A fixed context</h2>
  * The {@code wrap(..., Context)} forms run every task in a fresh copy of one given context
