@@ -85,27 +85,16 @@ class ForkJoinPropagationTest {
         try (Token<String> t = REQ.set("caller")) {
             Context snapshot = Context.copyCurrent();
             List<String> seen = IntStream.range(0, 2_000).parallel()
-                    .mapToObj(i -> inContext(snapshot, () -> {
+                    .mapToObj(i -> snapshot.wrapSupplier(() -> {
                         String v = REQ.orElse("none");
                         REQ.set("element-" + i);     // stays in this element's copy
                         return v;
-                    }))
+                    }).get())
                     .distinct().collect(Collectors.toList());
             assertThat(seen).containsExactly("caller");
             assertThat(REQ.get()).isEqualTo("caller");
         }
         assertCommonPoolClean();
-    }
-
-    /** The helper shown in docs/propagation.md for parallel streams. */
-    static <V> V inContext(Context snapshot, Callable<V> work) {
-        try {
-            return snapshot.wrap(work).call();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** A plain child that sets the var and never resets it, returning what it saw first. */
@@ -240,5 +229,34 @@ class ForkJoinPropagationTest {
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> ForkJoinPool.commonPool().invoke(failing)))
                 .hasMessageContaining("compute failed in before-throw");
         assertCommonPoolClean();
+    }
+
+    static final ContextVar<Long> FACTOR = ContextVar.of("factor");
+
+    // The example of docs/propagation.md and of ContextRecursiveTask's javadoc; keep them identical.
+    static class Sum extends ContextRecursiveTask<Long> {
+        private static final long serialVersionUID = 1L;
+        final int from, to;
+        Sum(int from, int to) { this.from = from; this.to = to; }
+
+        @Override
+        protected Long compute() {
+            if (to - from <= 1_000) {
+                return java.util.stream.LongStream.range(from, to).map(i -> i * FACTOR.get()).sum();
+            }
+            int mid = (from + to) >>> 1;
+            Sum left = new Sum(from, mid);     // captures the current copy, with FACTOR
+            left.fork();
+            return new Sum(mid, to).compute() + left.join();
+        }
+    }
+
+    @Test
+    void contextRecursiveTask_docExample_everyLeafSeesFactor_P5() {
+        ForkJoinPool pool = ForkJoinPool.commonPool();
+        try (Token<Long> t = FACTOR.set(3L)) {
+            long total = pool.invoke(new Sum(0, 1_000_000));   // every leaf sees FACTOR = 3
+            assertThat(total).isEqualTo(3L * (999_999L * 1_000_000L / 2));
+        }
     }
 }
