@@ -45,6 +45,9 @@ import org.contextvars4j.internal.VarMap;
  * thread that has the context entered. Contexts use identity {@code equals}: two contexts with
  * equal contents are still two contexts.
  *
+ * <p>Rule numbers in parentheses, such as (S7), refer to the
+ * <a href="package-summary.html#rules">rules in the package overview</a>.
+ *
  * <p>Unless otherwise specified, passing a null argument to a method of this class throws
  * {@link NullPointerException} naming the parameter (S9).
  *
@@ -178,8 +181,10 @@ public final class Context {
     }
 
     /**
-     * {@return the variables that have a value in this context}, as an unmodifiable snapshot in
-     * creation order of the variables
+     * Returns the variables that have a value in this context, as an unmodifiable snapshot in
+     * creation order of the variables.
+     *
+     * @return the variables
      */
     public Set<ContextVar<?>> keySet() {
         Set<ContextVar<?>> keys = new LinkedHashSet<>();
@@ -188,8 +193,10 @@ public final class Context {
     }
 
     /**
-     * {@return the values in this context}, as an unmodifiable snapshot in the order of
-     * {@link #keySet()}; may contain null
+     * Returns the values in this context, as an unmodifiable snapshot in the order of
+     * {@link #keySet()}; it may contain null.
+     *
+     * @return the values
      */
     public Collection<Object> values() {
         List<Object> values = new ArrayList<>(map.size());

@@ -65,6 +65,9 @@ import java.util.function.Supplier;
  * as in {@code CompletableFuture}; the stages they trigger run in their own registration
  * contexts.
  *
+ * <p>Rule numbers in parentheses, such as (S7), refer to the
+ * <a href="package-summary.html#rules">rules in the package overview</a>.
+ *
  * <p>Thread-safety is that of {@code CompletableFuture}. Unless otherwise specified, a null
  * function, action or supplier throws {@link NullPointerException} naming it, at registration.
  *
@@ -164,9 +167,10 @@ public class ContextCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     /**
-     * {@return a minimal stage already completed with {@code value}}, whose stages follow the
-     * registration rule (see {@link #minimalCompletionStage()})
+     * Returns a minimal stage already completed with {@code value}, whose stages follow the
+     * registration rule (see {@link #minimalCompletionStage()}).
      *
+     * @return the completed stage
      * @param value the result, may be null
      * @param <U> the result type
      */
@@ -177,9 +181,10 @@ public class ContextCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     /**
-     * {@return a minimal stage already completed exceptionally with {@code failure}}, whose stages
-     * follow the registration rule (see {@link #minimalCompletionStage()})
+     * Returns a minimal stage already completed exceptionally with {@code failure}, whose stages
+     * follow the registration rule (see {@link #minimalCompletionStage()}).
      *
+     * @return the failed stage
      * @param failure the exception
      * @param <U> the result type
      */
@@ -267,7 +272,12 @@ public class ContextCompletableFuture<T> extends CompletableFuture<T> {
 
     // ---- the family -------------------------------------------------------------------------
 
-    /** {@return a new incomplete {@code ContextCompletableFuture}}: every stage stays in the family */
+    /**
+     * Returns a new incomplete {@code ContextCompletableFuture}, so that every stage stays in the
+     * family.
+     *
+     * @return the new future
+     */
     @Override
     public <U> ContextCompletableFuture<U> newIncompleteFuture() {
         return new ContextCompletableFuture<>();
@@ -280,8 +290,10 @@ public class ContextCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     /**
-     * {@return a new future completed normally when this one completes normally, with the same
-     * value}; stages registered on it follow the registration rule
+     * Returns a new future completed normally when this one completes normally, with the same
+     * value; stages registered on it follow the registration rule.
+     *
+     * @return the copy
      */
     @Override
     public ContextCompletableFuture<T> copy() {
@@ -677,12 +689,12 @@ public class ContextCompletableFuture<T> extends CompletableFuture<T> {
             throw refused();
         }
 
-        /** {@return refused}: {@code Future.resultNow()} (Java 19+) is not a stage method */
+        /** Refused: {@code Future.resultNow()} (Java 19+) is not a stage method. */
         public T resultNow() {
             throw refused();
         }
 
-        /** {@return refused}: {@code Future.exceptionNow()} (Java 19+) is not a stage method */
+        /** Refused: {@code Future.exceptionNow()} (Java 19+) is not a stage method. */
         public Throwable exceptionNow() {
             throw refused();
         }

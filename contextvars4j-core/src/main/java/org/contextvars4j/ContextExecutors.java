@@ -49,6 +49,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * returns at once and leaves the pool running, as {@code ForkJoinPool.commonPool().close()}
  * does. Wrappers are as thread-safe as their delegate.
  *
+ * <p>Rule numbers in parentheses, such as (S7), refer to the
+ * <a href="package-summary.html#rules">rules in the package overview</a>.
+ *
  * <p>Unless otherwise specified, passing a null argument to a method of this class, or a null
  * task to a returned executor, throws {@link NullPointerException} naming the parameter.
  *
@@ -167,9 +170,11 @@ public final class ContextExecutors {
     }
 
     /**
-     * {@return the {@linkplain ForkJoinPool#commonPool() common pool}, wrapped as by
-     * {@link #wrap(ForkJoinPool)}}; the same object on every call. Shutting it down has no
-     * effect, as for the common pool itself.
+     * Returns the {@linkplain ForkJoinPool#commonPool() common pool}, wrapped as by
+     * {@link #wrap(ForkJoinPool)}: the same object on every call. Shutting it down has no effect,
+     * and {@code close()} returns at once, as for the common pool itself.
+     *
+     * @return the wrapped common pool
      */
     public static ExecutorService commonPool() {
         return CommonPool.INSTANCE;

@@ -41,7 +41,11 @@ public abstract class ContextRecursiveAction extends ForkJoinTask<Void> {
     protected final void setRawResult(Void mustBeNull) {
     }
 
-    /** Runs {@link #compute()} in a fresh copy of the captured context; {@return true} */
+    /**
+     * Runs {@link #compute()} in a fresh copy of the captured context.
+     *
+     * @return true: the task completed normally
+     */
     @Override
     protected final boolean exec() {
         Context c = new Context(map == null ? VarMap.EMPTY : map);

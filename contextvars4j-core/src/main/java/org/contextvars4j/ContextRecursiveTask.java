@@ -50,6 +50,7 @@ public abstract class ContextRecursiveTask<V> extends ForkJoinTask<V> {
     /** The context captured at creation; not serialized (a deserialized task starts empty). */
     private final transient VarMap map;
     private final transient Bridge bridge;
+    /** The result of {@link #compute()}, once it returned. */
     @SuppressWarnings("serial")   // as in RecursiveTask: the result's type is the user's
     private V result;
 
@@ -78,7 +79,11 @@ public abstract class ContextRecursiveTask<V> extends ForkJoinTask<V> {
         result = value;
     }
 
-    /** Runs {@link #compute()} in a fresh copy of the captured context; {@return true} */
+    /**
+     * Runs {@link #compute()} in a fresh copy of the captured context.
+     *
+     * @return true: the task completed normally
+     */
     @Override
     protected final boolean exec() {
         Context c = new Context(map == null ? VarMap.EMPTY : map);

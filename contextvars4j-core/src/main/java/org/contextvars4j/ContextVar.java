@@ -36,6 +36,9 @@ import org.contextvars4j.internal.VarMap;
  * specified, passing a null <em>argument</em> other than a value (a name, a token) throws
  * {@link NullPointerException} naming the parameter (S9).
  *
+ * <p>Rule numbers in parentheses, such as (S7), refer to the
+ * <a href="package-summary.html#rules">rules in the package overview</a>.
+ *
  * <p>Vars are immutable and safe to share between threads.
  *
  * @param <T> the type of the value
@@ -164,7 +167,7 @@ public final class ContextVar<T> {
         return v != ABSENT ? (T) v : fallback;
     }
 
-    /** {@return this var's value in the current context, or {@link #ABSENT}}: the read path */
+    /** The read path: this var's value in the current context, or {@link #ABSENT}. */
     private Object lookup() {
         Context c = Storage.currentOrNull();
         return c == null ? ABSENT : VarMap.find(c.root, c.shift, id, ABSENT);

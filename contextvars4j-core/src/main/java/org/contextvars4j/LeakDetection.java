@@ -109,8 +109,11 @@ public final class LeakDetection {
         }
 
         /**
-         * {@return a throwable whose stack trace is where the token or scope was created}, or
-         * null when that creation was not sampled
+         * Returns a throwable whose stack trace is where the token or scope was created, starting
+         * at the user's frame, or null when that creation was not sampled or the report has no
+         * single creation ({@link Kind#BASE_CONTEXT_NOT_EMPTY}).
+         *
+         * @return the creation site, or null
          */
         public Throwable creationSite() {
             return creationSite;

@@ -27,7 +27,7 @@ import org.contextvars4j.internal.VarMap;
  *                                 the task's outcome (logged, or suppressed into its exception)
  *
  * Every step after "task" runs in finally blocks: the worker ends exactly as it started,
- * whatever the task did (P2, SPEC section 7).
+ * whatever the task did (P2).
  *
  * Cost of the common case (no accessor, detection off): enter allocates nothing and returns
  * null; the whole hop allocates the wrapper at capture time and one Context per run.
@@ -192,9 +192,9 @@ final class Propagation {
     }
 
     /**
-     * {@return a readable name for a task in a report}: its own {@code toString()} when it has
-     * one, else its class name; a lambda or method reference becomes "lambda in" its declaring
-     * class, rather than an identity string of a generated class
+     * Returns a readable name for a task in a report: its own {@code toString()} when it has one,
+     * else its class name; a lambda or method reference becomes "lambda in" its declaring class,
+     * rather than an identity string of a generated class.
      */
     static String describe(Object task) {
         Class<?> type = task.getClass();
