@@ -75,9 +75,14 @@ class RestoreCountTest {
     private final CountingAccessor ours = new CountingAccessor();
     private final RecordingThreadLocalAccessor plain = new RecordingThreadLocalAccessor(TENANT_KEY, REQUEST_ID);
 
+    /** The accessor the registry held under our key before the test (the ServiceLoader one), or null. */
+    private ThreadLocalAccessor<?> registered;
+
     @BeforeEach
     void swapIn() {
         ContextRegistry registry = ContextRegistry.getInstance();
+        registered = registry.getThreadLocalAccessors().stream()
+                .filter(a -> a.key().equals(ContextThreadLocalAccessor.KEY)).findFirst().orElse(null);
         registry.removeThreadLocalAccessor(ContextThreadLocalAccessor.KEY);
         registry.registerThreadLocalAccessor(ours);
         registry.registerThreadLocalAccessor(plain);
@@ -90,7 +95,9 @@ class RestoreCountTest {
         ContextRegistry registry = ContextRegistry.getInstance();
         registry.removeThreadLocalAccessor(TENANT_KEY);
         registry.removeThreadLocalAccessor(ContextThreadLocalAccessor.KEY);
-        registry.registerThreadLocalAccessor(new ContextThreadLocalAccessor());
+        if (registered != null) {
+            registry.registerThreadLocalAccessor(registered);
+        }
     }
 
     @Test
