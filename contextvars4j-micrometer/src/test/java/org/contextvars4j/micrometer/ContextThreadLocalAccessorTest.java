@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ThreadLocalAccessor;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -36,6 +39,20 @@ class ContextThreadLocalAccessorTest {
         assertThat(loaded).hasAtLeastOneElementOfType(ContextThreadLocalAccessor.class);
         assertThat(accessor.key()).isEqualTo("org.contextvars4j.context");
         assertThat(accessor).hasToString("ContextThreadLocalAccessor[org.contextvars4j.context]");
+    }
+
+    @Test
+    @DisplayName("P6: on the module path the accessor is provided by the module's provides clause")
+    void moduleDescriptor_providesAccessor() throws Exception {
+        Path classes = Path.of(ContextThreadLocalAccessor.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        ModuleDescriptor descriptor = ModuleFinder.of(classes).find("org.contextvars4j.micrometer").orElseThrow().descriptor();
+        assertThat(descriptor.provides()).singleElement().satisfies(p -> {
+            assertThat(p.service()).isEqualTo(ThreadLocalAccessor.class.getName());
+            assertThat(p.providers()).containsExactly(ContextThreadLocalAccessor.class.getName());
+        });
+        assertThat(descriptor.exports()).extracting(ModuleDescriptor.Exports::source).containsExactly("org.contextvars4j.micrometer");
+        assertThat(descriptor.requires()).extracting(ModuleDescriptor.Requires::name)
+                .contains("org.contextvars4j", "context.propagation");
     }
 
     @Test
