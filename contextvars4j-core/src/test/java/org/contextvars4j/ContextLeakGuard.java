@@ -44,6 +44,16 @@ public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCall
             Context c = Storage.currentOrNull();
             return new Snapshot(c, c == null ? VarMap.EMPTY : c.map, c != null && c.isEntered());
         }
+
+        /** Makes the context current again, with its values (not its entered state: a scope owns that). */
+        void restore() {
+            if (Storage.currentOrNull() != current) {
+                Storage.setCurrent(current);
+            }
+            if (current != null && current.map != map) {
+                current.setMap(map);
+            }
+        }
     }
 
     @Override
@@ -58,15 +68,21 @@ public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCall
 
     /**
      * Runs one try of a property, then checks, as after each test, that the calling thread's
-     * current context is exactly what it was before. What {@code aTry} throws propagates unchecked.
+     * current context is exactly what it was before. What {@code aTry} throws propagates. Either
+     * way the thread's current context and its values are then put back as they were, so that a
+     * leak fails only the try that caused it and never the tries (or shrinking replays) after it.
      *
      * @param aTry the try
      * @throws AssertionError when the try left the thread's context changed
      */
     public static void guardTry(Runnable aTry) {
         Snapshot before = Snapshot.take();
-        aTry.run();
-        assertUnchangedSince(before);
+        try {
+            aTry.run();
+            assertUnchangedSince(before);
+        } finally {
+            before.restore();
+        }
     }
 
     private static void assertUnchangedSince(Snapshot before) {

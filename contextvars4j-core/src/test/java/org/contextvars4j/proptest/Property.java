@@ -60,7 +60,8 @@ public final class Property {
         }
     }
 
-    private static <T> void checkOne(long seed, int number, int tries, Function<Draws, T> generator,
+    /** Runs try {@code number} of {@code tries}, generated from {@code seed}; shrinks and reports a failure. */
+    static <T> void checkOne(long seed, int number, int tries, Function<Draws, T> generator,
             Consumer<? super T> property) {
         Draws draws = Draws.generating(seed);
         Throwable failure = run(draws, generator, property);
@@ -69,8 +70,7 @@ public final class Property {
         }
         Shrinker<T> shrinker = new Shrinker<>(generator, property, failure.getClass());
         long[] shrunk = shrinker.shrink(draws.choices());
-        Draws minimal = Draws.replaying(shrunk);
-        T minimalCase = generator.apply(minimal);
+        T minimalCase = generator.apply(Draws.replaying(shrunk));
         Throwable minimalFailure = run(Draws.replaying(shrunk), generator, property);
         String test = callerName();
         String seedText = String.format("0x%016x", seed);
@@ -81,7 +81,8 @@ public final class Property {
                 + "  first failure: %s%n"
                 + "  replay with: -D%s=%s -Dtest=%s",
                 test, number, tries, seedText, shrunk.length, draws.choices().length, shrinker.replays, minimalCase,
-                firstLine(minimalFailure), firstLine(failure), SEED_PROPERTY, seedText, test),
+                minimalFailure == null ? "nothing: it passes when replayed alone (state left by an earlier run?)"
+                        : firstLine(minimalFailure), firstLine(failure), SEED_PROPERTY, seedText, test),
                 minimalFailure == null ? failure : minimalFailure);
     }
 
@@ -107,7 +108,8 @@ public final class Property {
     /** {@return {@code Class#method} of the test that called check} */
     private static String callerName() {
         return StackWalker.getInstance().walk(frames -> frames
-                .filter(f -> !f.getClassName().equals(Property.class.getName()))
+                .filter(f -> f.getClassName().startsWith("org.contextvars4j.")
+                        && !f.getClassName().equals(Property.class.getName()) && !f.getMethodName().startsWith("lambda$"))
                 .findFirst()
                 .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "#" + f.getMethodName())
                 .orElse("?"));
