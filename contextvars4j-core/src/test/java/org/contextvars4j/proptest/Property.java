@@ -82,7 +82,7 @@ public final class Property {
                 + "  replay with: -D%s=%s -Dtest=%s",
                 test, number, tries, seedText, shrunk.length, draws.choices().length, shrinker.replays, minimalCase,
                 minimalFailure == null ? "nothing: it passes when replayed alone (state left by an earlier run?)"
-                        : firstLine(minimalFailure), firstLine(failure), SEED_PROPERTY, seedText, test),
+                        : oneLine(minimalFailure), oneLine(failure), SEED_PROPERTY, seedText, test),
                 minimalFailure == null ? failure : minimalFailure);
     }
 
@@ -99,10 +99,10 @@ public final class Property {
         }
     }
 
-    private static String firstLine(Throwable t) {
-        String message = String.valueOf(t);
-        int end = message.indexOf('\n');
-        return end < 0 ? message : message.substring(0, end) + " ...";
+    /** {@return the exception and its message on one line, at most about 300 characters} */
+    private static String oneLine(Throwable t) {
+        String message = String.valueOf(t).replaceAll("\\s+", " ").strip();
+        return message.length() <= 300 ? message : message.substring(0, 300) + " ...";
     }
 
     /** {@return {@code Class#method} of the test that called check} */
