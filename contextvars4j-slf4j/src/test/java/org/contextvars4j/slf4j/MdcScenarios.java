@@ -1,7 +1,10 @@
 package org.contextvars4j.slf4j;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
@@ -118,6 +121,68 @@ final class MdcScenarios {
             }
             shutdown(raw);
         }
+    }
+
+    /**
+     * {@code requests} concurrent requests through a wrapped pool of 8 threads, each logging
+     * {@code lines} lines, every fourth in an async stage on a second pool of 4. Request {@code i}
+     * puts {@code request_id=r-i}, puts {@code user=u-i} only when {@code i} is odd, sets the
+     * tenant to {@code t-i}, and never clears the MDC. Returns the lines that carry anything but
+     * their own request's fields (the tenant is checked only on the context-backed MDC, where it
+     * is exposed), after checking that every line was printed and both pools were left clean.
+     */
+    static List<LogCapture.Line> concurrentRequests(LogCapture log, int requests, int lines) throws Exception {
+        ExecutorService rawWorkers = Executors.newFixedThreadPool(8);
+        ExecutorService rawIo = Executors.newFixedThreadPool(4);
+        try {
+            ExecutorService workers = ContextExecutors.wrap(rawWorkers);
+            List<Future<?>> done = new ArrayList<>();
+            new Context().run(() -> {
+                for (int i = 0; i < requests; i++) {
+                    int request = i;
+                    done.add(workers.submit(() -> {
+                        log.mdc.put("request_id", "r-" + request);
+                        if (request % 2 == 1) {
+                            log.mdc.put("user", "u-" + request);
+                        }
+                        try (Token<String> t = TENANT.set("t-" + request)) {
+                            for (int j = 0; j < lines; j++) {
+                                String msg = request + ":" + j;
+                                if (j % 4 == 3) {
+                                    ContextCompletableFuture.runAsync(() -> log.logger.info(msg), rawIo)
+                                            .get(60, TimeUnit.SECONDS);
+                                } else {
+                                    log.logger.info(msg);
+                                }
+                            }
+                        }
+                        return null;
+                    }));
+                }
+            });
+            for (Future<?> f : done) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            ContextLeakGuard.assertPoolClean(rawWorkers, 8);
+            ContextLeakGuard.assertPoolClean(rawIo, 4);
+        } finally {
+            shutdown(rawWorkers);
+            shutdown(rawIo);
+        }
+        List<LogCapture.Line> printed = log.lines();
+        if (printed.size() != requests * lines) {
+            throw new AssertionError("expected " + requests * lines + " lines, printed " + printed.size());
+        }
+        List<LogCapture.Line> wrong = new ArrayList<>();
+        for (LogCapture.Line l : printed) {
+            int request = Integer.parseInt(l.msg().substring(0, l.msg().indexOf(':')));
+            String user = request % 2 == 1 ? "u-" + request : "";
+            String tenant = log.stock ? "" : "t-" + request;
+            if (!l.equals(new LogCapture.Line("r-" + request, user, tenant, l.msg()))) {
+                wrong.add(l);
+            }
+        }
+        return wrong;
     }
 
     static void shutdown(ExecutorService pool) throws InterruptedException {
