@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 
 import org.contextvars4j.testsupport.ContextLeakGuard;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -17,18 +15,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * appender and through Logback's {@code AsyncAppender}. The stock MDC, run the same way, prints
  * wrong lines.
  */
-@ExtendWith(ContextLeakGuard.class)
+@ExtendWith({ContextLeakGuard.class, MdcScenarios.ExposedTenant.class})
 class ContextMdcConcurrencyTest {
-
-    @BeforeAll
-    static void exposeTenant() {
-        ContextMdc.expose("tenant", MdcScenarios.TENANT);
-    }
-
-    @AfterAll
-    static void unexposeTenant() {
-        ContextMdc.unexpose("tenant");
-    }
 
     @Test
     @DisplayName("S7/P2/P3: 1,000 requests x 20 lines, 8 threads: no line carries another request's fields")

@@ -3,8 +3,6 @@ package org.contextvars4j.slf4j;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.contextvars4j.testsupport.ContextLeakGuard;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -16,18 +14,8 @@ import org.slf4j.MDC;
  * MDC, and the same scenarios with Logback's stock MDC, which loses or leaks the fields: proof
  * that the scenarios can see the difference.
  */
-@ExtendWith(ContextLeakGuard.class)
+@ExtendWith({ContextLeakGuard.class, MdcScenarios.ExposedTenant.class})
 class ContextMdcPropagationTest {
-
-    @BeforeAll
-    static void exposeTenant() {
-        ContextMdc.expose("tenant", MdcScenarios.TENANT);
-    }
-
-    @AfterAll
-    static void unexposeTenant() {
-        ContextMdc.unexpose("tenant");
-    }
 
     private static void assertRequestLine(LogCapture.Line line) {
         assertThat(line).isEqualTo(new LogCapture.Line("r-1", "u-1", "t-1", line.msg()));

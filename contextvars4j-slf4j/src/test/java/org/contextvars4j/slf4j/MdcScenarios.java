@@ -15,6 +15,9 @@ import org.contextvars4j.ContextThreads;
 import org.contextvars4j.ContextVar;
 import org.contextvars4j.Token;
 import org.contextvars4j.testsupport.ContextLeakGuard;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The hand-off scenarios of the logging tests, written once and run against the context-backed
@@ -27,6 +30,19 @@ final class MdcScenarios {
     static final ContextVar<String> TENANT = ContextVar.of("tenant");
 
     private MdcScenarios() {
+    }
+
+    /** Exposes {@link #TENANT} under {@code tenant} for the test classes that register it. */
+    static final class ExposedTenant implements BeforeAllCallback, AfterAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            ContextMdc.expose("tenant", TENANT);
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            ContextMdc.unexpose("tenant");
+        }
     }
 
     /** Work a scenario runs inside its request. */

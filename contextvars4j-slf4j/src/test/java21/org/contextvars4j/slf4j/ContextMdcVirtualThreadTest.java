@@ -8,25 +8,13 @@ import java.util.concurrent.TimeUnit;
 
 import org.contextvars4j.ContextExecutors;
 import org.contextvars4j.testsupport.ContextLeakGuard;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** P1/P2 on virtual threads (JDK 21+): a virtual thread per task prints the submitter's fields. */
-@ExtendWith(ContextLeakGuard.class)
+@ExtendWith({ContextLeakGuard.class, MdcScenarios.ExposedTenant.class})
 class ContextMdcVirtualThreadTest {
-
-    @BeforeAll
-    static void exposeTenant() {
-        ContextMdc.expose("tenant", MdcScenarios.TENANT);
-    }
-
-    @AfterAll
-    static void unexposeTenant() {
-        ContextMdc.unexpose("tenant");
-    }
 
     private static void logOnVirtualThread(LogCapture log) throws Exception {
         try (ExecutorService virtual = ContextExecutors.wrap(Executors.newVirtualThreadPerTaskExecutor())) {
