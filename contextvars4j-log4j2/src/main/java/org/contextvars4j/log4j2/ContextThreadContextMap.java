@@ -47,13 +47,9 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
         return m;
     }
 
-    private static StringMap copy(StringMap m, int extra) {
-        return new SortedArrayStringMap(m.size() + extra) {
-            private static final long serialVersionUID = 1L;
-            {
-                putAll(m);
-            }
-        };
+    /** {@return a mutable copy of {@code m}} */
+    private static StringMap copy(StringMap m) {
+        return new SortedArrayStringMap(m);
     }
 
     /**
@@ -65,7 +61,7 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
     @Override
     public void put(String key, String value) {
         Objects.requireNonNull(key, "key");
-        StringMap m = copy(MAP.get(), 1);
+        StringMap m = copy(MAP.get());
         m.putValue(key, value);
         MAP.set(freeze(m));
     }
@@ -81,7 +77,7 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
         if (map.isEmpty()) {
             return;
         }
-        StringMap m = copy(MAP.get(), map.size());
+        StringMap m = copy(MAP.get());
         map.forEach((k, v) -> m.putValue(Objects.requireNonNull(k, "key"), v));
         MAP.set(freeze(m));
     }
@@ -101,7 +97,7 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
     public void remove(String key) {
         StringMap cur = MAP.get();
         if (key != null && cur.containsKey(key)) {
-            StringMap m = copy(cur, 0);
+            StringMap m = copy(cur);
             m.remove(key);
             MAP.set(freeze(m));
         }
@@ -120,7 +116,7 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
         for (String k : keys) {
             if (k != null && cur.containsKey(k)) {
                 if (m == null) {
-                    m = copy(cur, 0);
+                    m = copy(cur);
                 }
                 m.remove(k);
             }
