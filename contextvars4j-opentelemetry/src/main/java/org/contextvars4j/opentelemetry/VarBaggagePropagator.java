@@ -23,7 +23,8 @@ import org.contextvars4j.ContextVar;
  * {@code <prefix><var name>=<percent-encoded text>}, the text made by the var's {@link VarCodec}.
  * A var with no value, or with a null value, is not sent. The prefix (default {@code "cv."}) tells
  * our entries from other baggage: entries without it are left to OpenTelemetry's baggage and never
- * counted as drops.
+ * counted as drops. Entries with the prefix are the vars' alone: when they arrive, OpenTelemetry's
+ * baggage propagator may put them in {@code Baggage}, but they are never sent on from there.
  *
  * <h2>Composing with OpenTelemetry's propagators</h2>
  *
@@ -87,9 +88,10 @@ public final class VarBaggagePropagator implements TextMapPropagator {
     }
 
     /**
-     * Writes the {@code baggage} header: the baggage entries of {@code context} (but those named
-     * like one of our vars), then an entry for each allowed var that has a non-null value, as long
-     * as the header stays within 64 list-members and 8,192 characters.
+     * Writes the {@code baggage} header: the baggage entries of {@code context} but those whose
+     * key starts with our prefix (that namespace is the vars': an entry of it that arrived as
+     * OpenTelemetry baggage is never passed on), then an entry for each allowed var that has a
+     * non-null value, as long as the header stays within 64 list-members and 8,192 characters.
      *
      * <p>The vars are read from the snapshot {@code context} carries when it came from
      * {@code Context.current()} with the bridge installed, else from the current contextvars4j
@@ -110,7 +112,7 @@ public final class VarBaggagePropagator implements TextMapPropagator {
         Baggage baggage = Baggage.fromContext(CarryingContext.unwrap(context));
         if (!baggage.isEmpty()) {
             baggage.forEach((key, entry) -> {
-                if (!byKey.containsKey(key)) {
+                if (!key.startsWith(prefix)) {
                     separate(header, members);
                     header.append(key).append('=');
                     W3cBaggage.appendEncoded(header, entry.getValue());
@@ -124,7 +126,9 @@ public final class VarBaggagePropagator implements TextMapPropagator {
         for (Entry<?> entry : entries) {
             appendVar(header, members, entry, vars);
         }
-        if (header.length() > 0) {
+        // Also when empty, if there is baggage: the header W3CBaggagePropagator wrote before us
+        // may hold entries of our prefix, which only the vars may send.
+        if (header.length() > 0 || !baggage.isEmpty()) {
             setter.set(carrier, W3cBaggage.HEADER, header.toString());
         }
     }
