@@ -103,10 +103,12 @@ final class BridgeStorage implements ContextStorage {
 
     @Override
     public Context current() {
-        Attachment current = CURRENT.get();
-        Context otel = current == null ? Context.root() : current.otel;
+        // One lookup of the current contextvars4j context, then reads of the (immutable) copy.
         org.contextvars4j.Context vars = org.contextvars4j.Context.copyCurrent();
-        return ownVars(vars) == 0 ? otel : new CarryingContext(otel, vars);
+        Attachment current = vars.get(CURRENT);
+        Context otel = current == null ? Context.root() : current.otel;
+        int own = vars.size() - (current != null || vars.containsKey(CURRENT) ? 1 : 0);
+        return own == 0 ? otel : new CarryingContext(otel, vars);
     }
 
     /** One attach: the OpenTelemetry context made current, and the scope that undoes it. */
