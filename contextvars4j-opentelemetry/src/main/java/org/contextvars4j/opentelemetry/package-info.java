@@ -18,6 +18,9 @@
  *       when it is current again; OpenTelemetry's strict mode
  *       ({@code -Dio.opentelemetry.context.enableStrictContext=true}) wraps this storage and
  *       reports such scopes, and leaked ones, as errors;</li>
+ *   <li>a scope left open inside {@link org.contextvars4j.Context#run} ends with the run; if its
+ *       attach entered carried vars (a context captured on another thread, or returned by
+ *       {@code extract}), the run also fails, as it does for any context left entered;</li>
  *   <li>values of any type stored under a {@code ContextKey} (gRPC or Brave contexts, for
  *       instance) are kept as they are.</li>
  * </ul>

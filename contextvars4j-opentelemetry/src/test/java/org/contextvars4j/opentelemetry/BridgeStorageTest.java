@@ -188,6 +188,21 @@ class BridgeStorageTest {
     }
 
     @Test
+    @DisplayName("S6: a scope that entered carried vars and is left open inside Context.run is exited by the run, which fails")
+    void attachCarried_insideRunNotClosed_runExitsItAndFails() throws Exception {
+        Context carried;
+        try (Token<String> t = REQUEST.set("carried")) {
+            carried = Context.current();
+        }
+        assertThatThrownBy(() -> new org.contextvars4j.Context().run(() -> {
+            carried.makeCurrent();
+            assertThat(REQUEST.get()).isEqualTo("carried");
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("still entered");
+        assertThat(REQUEST.orElse(null)).isNull();
+        assertThat(Context.current()).isSameAs(Context.root());
+    }
+
+    @Test
     @DisplayName("gRPC contexts stored inside OpenTelemetry's keep working across both kinds of wrappers")
     void grpcContextStoredInOtel_acrossWrappers_readable() throws Exception {
         io.grpc.Context.Key<String> grpcKey = io.grpc.Context.key("grpc-key");
