@@ -2,6 +2,7 @@ package org.contextvars4j.opentelemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;
@@ -22,6 +23,7 @@ import org.contextvars4j.ContextVar;
 import org.contextvars4j.Token;
 import org.contextvars4j.testsupport.ContextLeakGuard;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,12 @@ class BridgeStorageTest {
     private Tracing tracing;
     private Tracer tracer;
     private ExecutorService pool;
+
+    @BeforeAll
+    static void notInStrictMode() {
+        // These tests check the bridge's own scopes; strict mode (BridgeStrictModeTest) wraps them.
+        assumeFalse(Boolean.getBoolean("io.opentelemetry.context.enableStrictContext"), "strict-context JVM");
+    }
 
     @BeforeEach
     void setUp() {
