@@ -1,6 +1,7 @@
 package org.contextvars4j.opentelemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
@@ -10,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import org.contextvars4j.testsupport.ContextLeakGuard;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,6 +25,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class BridgeStrictModeTest {
 
     private static final ContextKey<String> KEY = ContextKey.named("strict-key");
+
+    @BeforeAll
+    static void onlyInStrictMode() {
+        assumeTrue(Boolean.getBoolean("io.opentelemetry.context.enableStrictContext"), "needs the strict-context JVM");
+    }
 
     @Test
     void contextStorage_strictMode_wrapsTheBridge() {
