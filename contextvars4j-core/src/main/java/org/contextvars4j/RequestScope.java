@@ -1,12 +1,12 @@
 package org.contextvars4j;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -61,21 +61,39 @@ public final class RequestScope implements AutoCloseable {
     /** The scope bound in a context; hidden so that only open/close bind and unbind it. */
     private static final ContextVar<RequestScope> CURRENT = ContextVar.of("contextvars4j.request_scope", null);
 
-    private static final AtomicLong IDS = new AtomicLong();
+    /** The value of {@link #resources} once the scope has ended. */
+    private static final Object ENDED = new Object();
+    private static final ScopedResource.Slot<?>[] NONE = new ScopedResource.Slot<?>[0];
+    private static final VarHandle RESOURCES;
+    private static final VarHandle STATES;
 
-    private final long id;
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            RESOURCES = lookup.findVarHandle(RequestScope.class, "resources", Object.class);
+            STATES = lookup.findVarHandle(RequestScope.class, "states", ConcurrentHashMap.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Thread openingThread;
+    /** Written by open() and read by close() on the opening thread only. */
     private Token<RequestScope> binding;
-    private volatile boolean open = true;
 
-    /** Per-scope state of each memoizer and resource used in this scope, keyed by its owner. */
-    private final ConcurrentHashMap<Object, Object> states = new ConcurrentHashMap<>();
+    /**
+     * The resources opened in this scope, in opening order, as an array replaced on each
+     * registration (scopes hold a handful); {@link #ENDED} once the scope has ended. One field,
+     * so that ending and registering race through one compare-and-set and no lock.
+     */
+    @SuppressWarnings("unused")
+    private volatile Object resources = NONE;
 
-    /** The resources opened in this scope, in opening order; guarded by {@code this}. */
-    private List<ScopedResource.Slot<?>> opened;
+    /** Per-scope state of each memoizer and resource used here, keyed by its owner; created on first use. */
+    @SuppressWarnings("unused")
+    private volatile ConcurrentHashMap<Object, Object> states;
 
     private RequestScope() {
-        this.id = IDS.incrementAndGet();
         this.openingThread = Thread.currentThread();
     }
 
@@ -171,7 +189,7 @@ public final class RequestScope implements AutoCloseable {
 
     /** {@return whether this scope is open: not yet ended by {@link #close()}, {@code run} or {@code call}} */
     public boolean isOpen() {
-        return open;
+        return resources != ENDED;
     }
 
     /**
@@ -204,30 +222,27 @@ public final class RequestScope implements AutoCloseable {
      */
     private void end(Throwable bodyFailure) {
         unbindIfHere();
-        List<ScopedResource.Slot<?>> toClose;
-        synchronized (this) {
-            if (!open) {
-                return;
-            }
-            open = false;
-            toClose = opened;
-            opened = null;
+        Object registered = RESOURCES.getAndSet(this, ENDED);
+        if (registered == ENDED) {
+            return;
         }
-        states.clear();
+        ConcurrentHashMap<Object, Object> dropped = states;
+        if (dropped != null) {
+            dropped.clear();
+        }
+        ScopedResource.Slot<?>[] toClose = (ScopedResource.Slot<?>[]) registered;
         Throwable first = null;
-        if (toClose != null) {
-            for (int i = toClose.size() - 1; i >= 0; i--) {
-                Throwable failure = toClose.get(i).closeAtScopeEnd();
-                if (failure == null) {
-                    continue;
-                }
-                if (bodyFailure != null) {
-                    bodyFailure.addSuppressed(failure);
-                } else if (first == null) {
-                    first = failure;
-                } else {
-                    first.addSuppressed(failure);
-                }
+        for (int i = toClose.length - 1; i >= 0; i--) {
+            Throwable failure = toClose[i].closeAtScopeEnd();
+            if (failure == null) {
+                continue;
+            }
+            if (bodyFailure != null) {
+                bodyFailure.addSuppressed(failure);
+            } else if (first == null) {
+                first = failure;
+            } else {
+                first.addSuppressed(failure);
             }
         }
         if (first != null) {
@@ -254,9 +269,16 @@ public final class RequestScope implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     <S> S state(Object owner, Function<? super RequestScope, ? extends S> create) {
-        Object s = states.get(owner);
+        ConcurrentHashMap<Object, Object> m = states;
+        if (m == null) {
+            m = new ConcurrentHashMap<>();
+            if (!STATES.compareAndSet(this, null, m)) {
+                m = states;
+            }
+        }
+        Object s = m.get(owner);
         if (s == null) {
-            s = states.computeIfAbsent(owner, k -> create.apply(this));
+            s = m.computeIfAbsent(owner, k -> create.apply(this));
         }
         return (S) s;
     }
@@ -265,20 +287,25 @@ public final class RequestScope implements AutoCloseable {
      * Registers an opened resource for closing at scope end. Returns false when the scope ended in
      * the meantime: the caller closes the resource itself and refuses.
      */
-    synchronized boolean register(ScopedResource.Slot<?> slot) {
-        if (!open) {
-            return false;
+    boolean register(ScopedResource.Slot<?> slot) {
+        while (true) {
+            Object current = resources;
+            if (current == ENDED) {
+                return false;
+            }
+            ScopedResource.Slot<?>[] before = (ScopedResource.Slot<?>[]) current;
+            ScopedResource.Slot<?>[] after = Arrays.copyOf(before, before.length + 1);
+            after[before.length] = slot;
+            if (RESOURCES.compareAndSet(this, current, after)) {
+                return true;
+            }
         }
-        if (opened == null) {
-            opened = new ArrayList<>(2);
-        }
-        opened.add(slot);
-        return true;
     }
 
-    /** {@return a description, for example {@code RequestScope[#12, open]}} */
+    /** {@return a description, for example {@code RequestScope[#1b6d3586, open]}} */
     @Override
     public String toString() {
-        return "RequestScope[#" + id + ", " + (open ? "open" : "ended") + "]";
+        return "RequestScope[#" + Integer.toHexString(System.identityHashCode(this)) + ", "
+                + (isOpen() ? "open" : "ended") + "]";
     }
 }

@@ -203,7 +203,7 @@ class RequestScopeJdbcTest extends ScopePoolTestBase {
         assertThat(dataSource.getHikariPoolMXBean().getActiveConnections()).isZero();
         scopeEnded.countDown();
         assertThat(escaped.get().get(60, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
-                .hasMessageMatching("ScopedResource\\[db] is closed: RequestScope\\[#\\d+, ended] has ended");
+                .hasMessageMatching("ScopedResource\\[db] is closed: RequestScope\\[#[0-9a-f]+, ended] has ended");
     }
 
     @Test

@@ -106,7 +106,7 @@ class ScopedResourceTest extends ScopePoolTestBase {
         });
         ended.countDown();
         assertThat(escaped.get().get(30, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
-                .hasMessageMatching("ScopedResource\\[db] is closed: RequestScope\\[#\\d+, ended] has ended");
+                .hasMessageMatching("ScopedResource\\[db] is closed: RequestScope\\[#[0-9a-f]+, ended] has ended");
         assertThat(opens).hasValue(1);
     }
 
