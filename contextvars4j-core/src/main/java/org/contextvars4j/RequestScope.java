@@ -19,14 +19,16 @@ import java.util.function.Function;
  * every hand-off copied from it afterwards ({@link Context#copyCurrent()},
  * {@link ContextExecutors}, {@link ContextCompletableFuture} stages, ...): all of them see the
  * same scope object, so a memoizer first used inside an executor task fills the scope's cache, not
- * a cache of that task's copy. The scope's state is created when the scope opens and is
- * thread-safe, since copies on several threads share it. Two scopes never share anything.
+ * a cache of that task's copy. The scope's state belongs to the scope object, created when the
+ * scope opens, and is thread-safe, since copies on several threads share it. Two scopes never share anything.
  * <pre>{@code
- * String page = RequestScope.call(() -> {
- *     User user = USER_BY_ID.apply(42);           // computed once in this scope
- *     return DB.use(connection -> render(connection, user));   // connection opened here, closed at the end
- * });
+ * List<String> names = RequestScope.call(() -> {
+ *     List<String> first = userNames();       // opens the request's connection
+ *     List<String> second = userNames();      // the same connection
+ *     return first.equals(second) ? first : List.of();
+ * });                                          // closed here, even if the body throws
  * }</pre>
+ * (with {@code userNames()} as in {@link ScopedResource}).
  *
  * <h2>Where it ends</h2>
  * {@link #run(Runnable)} and {@link #call(Callable)} open a scope in a fresh copy of the current
@@ -102,11 +104,14 @@ public final class RequestScope implements AutoCloseable {
      * hand-offs copied from it from now on, share the scope until {@link #close()}.
      * <pre>{@code
      * RequestScope scope = RequestScope.open();
-     * try {
-     *     handle();                       // memoizers and resources belong to this scope
-     * } finally {
-     *     scope.close();                  // or later, from another thread
-     * }
+     * CompletableFuture<List<String>> result = ContextCompletableFuture.supplyAsync(() -> {
+     *     try {
+     *         return userNames();              // runs in the request's scope, on a pool thread
+     *     } catch (SQLException e) {
+     *         throw new IllegalStateException(e);
+     *     }
+     * }, pool);
+     * result.whenComplete((names, failure) -> scope.close());   // ends it on the completing thread
      * }</pre>
      *
      * @return the open scope; close it exactly where the unit of work ends

@@ -90,6 +90,25 @@ class RequestScopeDocsTest extends ScopePoolTestBase {
         assertThat(LOADS.get() - before).isEqualTo(2);
     }
 
+    // [async-memoizer]
+    static final ScopedAsyncMemoizer<Integer, User> USER_ASYNC =
+            ScopedAsyncMemoizer.of("user_async", id -> CompletableFuture.supplyAsync(() -> loadUser(id)));
+    // [async-memoizer]
+
+    @Test
+    @DisplayName("docs: async memoizer, callers of a key share one computation")
+    void docs_asyncMemoizer() {
+        int before = LOADS.get();
+        // [async-memoizer-use]
+        RequestScope.run(() -> {
+            CompletableFuture<User> a = USER_ASYNC.apply(2);   // starts the load
+            CompletableFuture<User> b = USER_ASYNC.apply(2);   // shares it: one load
+            assertThat(a.join()).isSameAs(b.join());
+        });
+        // [async-memoizer-use]
+        assertThat(LOADS.get() - before).isEqualTo(1);
+    }
+
     // --- docs/request-scope.md: "A connection per request" ------------------------------------
 
     // [resource]

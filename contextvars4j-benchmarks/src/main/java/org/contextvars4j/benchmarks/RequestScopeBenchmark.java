@@ -32,6 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code resourceGet}: {@code ScopedResource.get()} of the open resource.</li>
  *   <li>{@code contextRunEmpty}: {@code Context.run(noop)} of an empty context (the baseline of
  *       the scope).</li>
+ *   <li>{@code setReset}: {@code ContextVar.set} then {@code reset}: the binding that
+ *       {@code open} and {@code close} make, and so the floor of {@code openClose}.</li>
  *   <li>{@code openClose}: {@code RequestScope.open()} then {@code close()}, in the current
  *       context, with nothing used in between.</li>
  *   <li>{@code runEmpty}: {@code RequestScope.run(noop)}: a fresh context copy, open, close.</li>
@@ -93,6 +95,11 @@ public class RequestScopeBenchmark {
     @Benchmark
     public void contextRunEmpty() {
         empty.run(NOOP);
+    }
+
+    @Benchmark
+    public void setReset() {
+        VAR.reset(VAR.set("r-2"));
     }
 
     @Benchmark
