@@ -85,11 +85,12 @@ public final class RequestScope implements AutoCloseable {
 
     /**
      * The resources opened in this scope, in opening order, as an array replaced on each
-     * registration (scopes hold a handful); {@link #ENDED} once the scope has ended. One field,
-     * so that ending and registering race through one compare-and-set and no lock.
+     * registration (scopes hold a handful); null while none is open (the default value, so that
+     * opening a scope writes no volatile field); {@link #ENDED} once the scope has ended. One
+     * field, so that ending and registering race through one atomic operation and no lock.
      */
     @SuppressWarnings("unused")
-    private volatile Object resources = NONE;
+    private volatile Object resources;
 
     /** Per-scope state of each memoizer and resource used here, keyed by its owner; created on first use. */
     @SuppressWarnings("unused")
@@ -235,7 +236,7 @@ public final class RequestScope implements AutoCloseable {
         if (dropped != null) {
             dropped.clear();
         }
-        ScopedResource.Slot<?>[] toClose = (ScopedResource.Slot<?>[]) registered;
+        ScopedResource.Slot<?>[] toClose = registered == null ? NONE : (ScopedResource.Slot<?>[]) registered;
         Throwable first = null;
         for (int i = toClose.length - 1; i >= 0; i--) {
             Throwable failure = toClose[i].closeAtScopeEnd();
@@ -298,7 +299,7 @@ public final class RequestScope implements AutoCloseable {
             if (current == ENDED) {
                 return false;
             }
-            ScopedResource.Slot<?>[] before = (ScopedResource.Slot<?>[]) current;
+            ScopedResource.Slot<?>[] before = current == null ? NONE : (ScopedResource.Slot<?>[]) current;
             ScopedResource.Slot<?>[] after = Arrays.copyOf(before, before.length + 1);
             after[before.length] = slot;
             if (RESOURCES.compareAndSet(this, current, after)) {
