@@ -140,6 +140,10 @@ public final class ScopedResource<R extends AutoCloseable> {
      * resource in the same scope wait, and the scope's end waits before closing it. A nested
      * {@code use} on the same thread does not wait. The class documentation shows a query.
      *
+     * <p>As with any lock, do not wait inside the action for another thread of the request that
+     * needs this resource (for example a memoized key that thread is computing with it): both
+     * would wait for ever.
+     *
      * @param action what to do with the resource
      * @param <T> the result type
      * @param <E> the checked exception the action throws
