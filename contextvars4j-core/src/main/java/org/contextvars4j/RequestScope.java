@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -54,9 +55,10 @@ import java.util.function.Function;
  * <p>Unless otherwise specified, passing a null argument to a method of this class throws
  * {@link NullPointerException} naming the parameter.
  *
- * @implNote The binding is one {@link ContextVar#set}; a scope with no resources and no memoized
- * results allocates the scope object, its token and an empty map. {@code docs/benchmarks.md}
- * gives measured figures.
+ * @implNote Opening is one {@link ContextVar#set} and the scope object; closing is the matching
+ * {@code reset} and one atomic exchange. A scope allocates its state (a 32-slot array, then a
+ * map for programs with more than 32 memoizers and resources) only on first use.
+ * {@code docs/benchmarks.md} gives measured figures.
  */
 public final class RequestScope implements AutoCloseable {
 
@@ -68,12 +70,19 @@ public final class RequestScope implements AutoCloseable {
     private static final ScopedResource.Slot<?>[] NONE = new ScopedResource.Slot<?>[0];
     private static final VarHandle RESOURCES;
     private static final VarHandle STATES;
+    private static final VarHandle DIRECT_STATES;
+    private static final VarHandle DIRECT_STATE = MethodHandles.arrayElementVarHandle(Object[].class);
+
+    /** Owners (memoizers, resources) with an id below this keep their state in {@link #directStates}. */
+    static final int DIRECT = 32;
+    private static final AtomicInteger OWNER_IDS = new AtomicInteger();
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             RESOURCES = lookup.findVarHandle(RequestScope.class, "resources", Object.class);
             STATES = lookup.findVarHandle(RequestScope.class, "states", ConcurrentHashMap.class);
+            DIRECT_STATES = lookup.findVarHandle(RequestScope.class, "directStates", Object[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -92,7 +101,15 @@ public final class RequestScope implements AutoCloseable {
     @SuppressWarnings("unused")
     private volatile Object resources;
 
-    /** Per-scope state of each memoizer and resource used here, keyed by its owner; created on first use. */
+    /**
+     * Per-scope state of the first {@link #DIRECT} memoizers and resources a program creates,
+     * indexed by owner id (the hit path: one array read); created on first use. Elements are
+     * written once, by compare-and-set.
+     */
+    @SuppressWarnings("unused")
+    private volatile Object[] directStates;
+
+    /** Per-scope state of the other owners, keyed by owner; created on first use. */
     @SuppressWarnings("unused")
     private volatile ConcurrentHashMap<Object, Object> states;
 
@@ -232,6 +249,7 @@ public final class RequestScope implements AutoCloseable {
         if (registered == ENDED) {
             return;
         }
+        directStates = null;
         ConcurrentHashMap<Object, Object> dropped = states;
         if (dropped != null) {
             dropped.clear();
@@ -269,12 +287,28 @@ public final class RequestScope implements AutoCloseable {
         }
     }
 
+    /** {@return a new owner id} for a memoizer or resource: dense, never reused */
+    static int newOwnerId() {
+        return OWNER_IDS.getAndIncrement();
+    }
+
     /**
-     * Returns the state of {@code owner} in this scope, creating it with {@code create} on first
-     * use. {@code create} must be cheap and must not use this scope.
+     * Returns the state of {@code owner} (whose id is {@code id}) in this scope, creating it with
+     * {@code create} on first use. {@code create} must be cheap and must not use this scope; when
+     * two threads create at once, one result wins and both get it.
      */
     @SuppressWarnings("unchecked")
-    <S> S state(Object owner, Function<? super RequestScope, ? extends S> create) {
+    <S> S state(Object owner, int id, Function<? super RequestScope, ? extends S> create) {
+        if (id < DIRECT) {
+            Object[] direct = directStates;
+            if (direct != null) {
+                Object s = DIRECT_STATE.getAcquire(direct, id);
+                if (s != null) {
+                    return (S) s;
+                }
+            }
+            return createDirect(id, create);
+        }
         ConcurrentHashMap<Object, Object> m = states;
         if (m == null) {
             m = new ConcurrentHashMap<>();
@@ -287,6 +321,21 @@ public final class RequestScope implements AutoCloseable {
             s = m.computeIfAbsent(owner, k -> create.apply(this));
         }
         return (S) s;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <S> S createDirect(int id, Function<? super RequestScope, ? extends S> create) {
+        Object[] direct = directStates;
+        if (direct == null) {
+            direct = new Object[DIRECT];
+            Object[] winner = (Object[]) DIRECT_STATES.compareAndExchange(this, (Object[]) null, direct);
+            if (winner != null) {
+                direct = winner;
+            }
+        }
+        S mine = create.apply(this);
+        Object winner = DIRECT_STATE.compareAndExchange(direct, id, (Object) null, (Object) mine);
+        return winner == null ? mine : (S) winner;
     }
 
     /**

@@ -53,7 +53,7 @@ final class ScopeCache {
     }
 
     /** {@return the cache of {@code memoizer} in the bound scope; refuses outside an open scope} */
-    static ScopeCache of(Object memoizer, Function<RequestScope, ScopeCache> newCache) {
+    static ScopeCache of(Object memoizer, int id, Function<RequestScope, ScopeCache> newCache) {
         RequestScope scope = RequestScope.bound();
         if (scope == null) {
             throw new IllegalStateException(memoizer + " used outside a request scope: open one with "
@@ -62,6 +62,6 @@ final class ScopeCache {
         if (!scope.isOpen()) {
             throw new IllegalStateException(memoizer + " used after " + scope + " has ended");
         }
-        return scope.state(memoizer, newCache);
+        return scope.state(memoizer, id, newCache);
     }
 }

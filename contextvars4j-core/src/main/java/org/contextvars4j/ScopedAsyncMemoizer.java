@@ -47,6 +47,7 @@ public final class ScopedAsyncMemoizer<K, V> implements Function<K, CompletableF
     private final String name;
     private final Function<? super K, ? extends CompletionStage<V>> function;
     private final Function<RequestScope, ScopeCache> newCache;
+    private final int id = RequestScope.newOwnerId();
 
     private ScopedAsyncMemoizer(String name, int maxSize, Function<? super K, ? extends CompletionStage<V>> function) {
         this.name = Objects.requireNonNull(name, "name");
@@ -104,7 +105,7 @@ public final class ScopedAsyncMemoizer<K, V> implements Function<K, CompletableF
      */
     @Override
     public CompletableFuture<V> apply(K key) {
-        ScopeCache cache = ScopeCache.of(this, newCache);
+        ScopeCache cache = ScopeCache.of(this, id, newCache);
         Object k = ScopeCache.mask(key);
         while (true) {
             Object e = cache.map.get(k);

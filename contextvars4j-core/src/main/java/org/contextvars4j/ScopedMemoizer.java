@@ -53,8 +53,10 @@ import java.util.function.Function;
  *
  * @param <K> the type of the keys
  * @param <V> the type of the results
- * @implNote A hit costs the scope lookup (one {@link ContextVar} read) and two
- * {@code ConcurrentHashMap} reads, and allocates nothing.
+ * @implNote A hit costs the scope lookup (one {@link ContextVar} read), one array read (the
+ * first 32 memoizers and resources a program creates have a direct slot in every scope; later
+ * ones a {@code ConcurrentHashMap} entry) and one {@code ConcurrentHashMap} read, and allocates
+ * nothing. Create memoizers once, in {@code static final} fields.
  */
 public final class ScopedMemoizer<K, V> implements Function<K, V> {
 
@@ -64,6 +66,7 @@ public final class ScopedMemoizer<K, V> implements Function<K, V> {
     private final String name;
     private final Function<? super K, ? extends V> function;
     private final Function<RequestScope, ScopeCache> newCache;
+    private final int id = RequestScope.newOwnerId();
 
     private ScopedMemoizer(String name, int maxSize, Function<? super K, ? extends V> function) {
         this.name = Objects.requireNonNull(name, "name");
@@ -119,7 +122,7 @@ public final class ScopedMemoizer<K, V> implements Function<K, V> {
     @Override
     @SuppressWarnings("unchecked")
     public V apply(K key) {
-        ScopeCache cache = ScopeCache.of(this, newCache);
+        ScopeCache cache = ScopeCache.of(this, id, newCache);
         Object k = ScopeCache.mask(key);
         Object e = cache.map.get(k);
         if (e != null && !(e instanceof InFlight)) {

@@ -84,6 +84,7 @@ public final class ScopedResource<R extends AutoCloseable> {
     private final String name;
     private final Callable<? extends R> opener;
     private final Function<RequestScope, Slot<R>> newSlot = scope -> new Slot<>(this, scope);
+    private final int id = RequestScope.newOwnerId();
 
     private ScopedResource(String name, Callable<? extends R> opener) {
         this.name = Objects.requireNonNull(name, "name");
@@ -174,7 +175,7 @@ public final class ScopedResource<R extends AutoCloseable> {
         if (!scope.isOpen()) {
             throw ended(scope);
         }
-        return scope.state(this, newSlot);
+        return scope.state(this, id, newSlot);
     }
 
     private IllegalStateException ended(RequestScope scope) {
