@@ -179,6 +179,31 @@ class ScopedMemoizerTest extends ScopePoolTestBase {
     }
 
     @Test
+    @DisplayName("more memoizers than direct slots (RequestScope.DIRECT): each still computes once per scope, isolated")
+    void apply_manyMemoizers_directSlotsAndMapEntries_sameContract() {
+        AtomicInteger calls = new AtomicInteger();
+        List<ScopedMemoizer<Integer, Integer>> memoizers = new ArrayList<>();
+        for (int i = 0; i < RequestScope.DIRECT + 8; i++) {
+            memoizers.add(ScopedMemoizer.of("m" + i, k -> calls.incrementAndGet()));
+        }
+        List<Integer> first = new ArrayList<>();
+        RequestScope.run(() -> {
+            for (ScopedMemoizer<Integer, Integer> m : memoizers) {
+                first.add(m.apply(1));
+            }
+            for (int i = 0; i < memoizers.size(); i++) {
+                assertThat(memoizers.get(i).apply(1)).isEqualTo(first.get(i));
+            }
+        });
+        RequestScope.run(() -> {
+            for (int i = 0; i < memoizers.size(); i++) {
+                assertThat(memoizers.get(i).apply(1)).isNotEqualTo(first.get(i));
+            }
+        });
+        assertThat(calls).hasValue(2 * memoizers.size());
+    }
+
+    @Test
     void of_refusals() {
         assertThatThrownBy(() -> ScopedMemoizer.of(null, k -> k)).isInstanceOf(NullPointerException.class).hasMessage("name");
         assertThatThrownBy(() -> ScopedMemoizer.of("m", null)).isInstanceOf(NullPointerException.class).hasMessage("function");
