@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
 import org.contextvars4j.Context;
+import org.contextvars4j.RequestScope;
 import org.contextvars4j.web.Admission;
 import org.contextvars4j.web.RequestPolicy;
 
@@ -30,8 +31,10 @@ import org.contextvars4j.web.RequestPolicy;
  * {@link RequestPolicy#admit} picks the request id (set in the response headers before the
  * handler runs), runs the authenticator and applies the rules to the path within the server
  * (the request URI's decoded path); a refusal is answered with a small JSON body and the
- * exchange is closed; otherwise the chain runs in the context and the request ends when it
- * returns.
+ * exchange is closed; otherwise a {@link RequestScope} opens and the chain runs in it, and the
+ * request ends when the chain returns or throws: the scope closes its
+ * {@link org.contextvars4j.ScopedResource}s, last opened first (close failures as
+ * {@link RequestScope#call} reports them).
  */
 public final class RequestScopeFilter extends Filter {
 
@@ -76,7 +79,10 @@ public final class RequestScopeFilter extends Filter {
                         exchange.getRequestHeaders().get(policy.requestIdHeader()));
                 exchange.getResponseHeaders().set(policy.requestIdHeader(), admission.requestId());
                 if (admission.isAllowed()) {
-                    chain.doFilter(exchange);
+                    RequestScope.call(() -> {
+                        chain.doFilter(exchange);
+                        return null;
+                    });
                 } else {
                     refuse(exchange, admission);
                 }

@@ -29,9 +29,12 @@ import org.contextvars4j.web.RequestPolicy;
  *       anything else is written), runs the {@link org.contextvars4j.web.Authenticator} and
  *       applies the access rules. A refusal is answered here with a small JSON body; the chain is
  *       not called.</li>
- *   <li>The chain runs in the context, with the request wrapped so that async processing keeps
- *       it (below).</li>
- *   <li>The request ends when the filter returns, or for an async request at async completion.</li>
+ *   <li>A {@link org.contextvars4j.RequestScope} opens in the context, and the chain runs there,
+ *       with the request wrapped so that async processing keeps the context (below).</li>
+ *   <li>The request ends when the filter returns, or for an async request at async completion:
+ *       the scope closes its {@link org.contextvars4j.ScopedResource}s, last opened first, and
+ *       drops its memoized results. A close failure propagates like a failure of the chain (at
+ *       async completion, to the container, which logs it).</li>
  * </ol>
  *
  * <h2>Async</h2>
@@ -130,19 +133,11 @@ public final class RequestScopeFilter implements Filter {
             Admission admission = p.admit(http, pathOf(http), headerValues(http, p.requestIdHeader()));
             state.started(admission.requestId());
             httpResponse.setHeader(p.requestIdHeader(), admission.requestId());
-            if (!admission.isAllowed()) {
-                try {
-                    refuse(httpResponse, admission);
-                } finally {
-                    state.end();
-                }
-                return;
-            }
-            state.openScope();
-            try {
-                chain.doFilter(new AsyncAwareRequest(http, state), response);
-            } finally {
-                state.dispatchReturned(http);
+            if (admission.isAllowed()) {
+                state.openScope();
+                state.dispatch(http, response, chain);
+            } else {
+                refuse(httpResponse, admission);
             }
         });
     }

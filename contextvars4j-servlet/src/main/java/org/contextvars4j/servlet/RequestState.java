@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.contextvars4j.Context;
+import org.contextvars4j.RequestScope;
 import org.contextvars4j.web.RequestVars;
 
 /**
@@ -47,6 +48,7 @@ final class RequestState implements AsyncListener {
     private final List<Registered> listeners = new ArrayList<>();
     private volatile String requestId;
     private volatile boolean listening;
+    private volatile RequestScope scope;
 
     /** {@return the request's own context, entered by the first dispatch} */
     Context context() {
@@ -71,15 +73,30 @@ final class RequestState implements AsyncListener {
         return isCurrent() ? Context.copyCurrent() : context.copy();
     }
 
+    /** Opens the request's {@link RequestScope}, bound in the request's context; call it in that context. */
     void openScope() {
-        // The request scope of issue 9 opens here.
+        scope = RequestScope.open();
     }
 
-    /** Ends the request once: closes its scope. */
-    void end() {
-        if (ended.compareAndSet(false, true)) {
-            // The request scope of issue 9 closes here.
+    /**
+     * Ends the request once: closes its scope (its resources, last opened first). A close
+     * failure is suppressed into {@code failure} when the request already failed, else thrown.
+     */
+    void end(Throwable failure) {
+        if (!ended.compareAndSet(false, true)) {
             return;
+        }
+        RequestScope s = scope;
+        if (s == null) {
+            return;
+        }
+        try {
+            s.close();
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                throw e;
+            }
+            failure.addSuppressed(e);
         }
     }
 
@@ -89,14 +106,23 @@ final class RequestState implements AsyncListener {
     }
 
     /**
-     * A dispatch of this request returned: end the request unless it went async, in which case
-     * it ends at async completion (after the listeners' {@code onComplete}).
+     * Runs one dispatch of this request down the chain, then ends the request unless it went
+     * async, in which case it ends at async completion (after the listeners' {@code onComplete}).
      */
-    void dispatchReturned(HttpServletRequest request) {
-        if (request.isAsyncStarted()) {
-            listenTo(request.getAsyncContext());
-        } else if (!listening) {
-            end();
+    void dispatch(HttpServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        Throwable failure = null;
+        try {
+            chain.doFilter(new AsyncAwareRequest(request, this), response);
+        } catch (IOException | ServletException | RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            if (request.isAsyncStarted()) {
+                listenTo(request.getAsyncContext());
+            } else if (!listening) {
+                end(failure);
+            }
         }
     }
 
@@ -107,13 +133,7 @@ final class RequestState implements AsyncListener {
             chain.doFilter(request, response);      // nested on the same thread: already in context
             return;
         }
-        runIn(capture(), () -> {
-            try {
-                chain.doFilter(new AsyncAwareRequest(request, this), response);
-            } finally {
-                dispatchReturned(request);
-            }
-        });
+        runIn(capture(), () -> dispatch(request, response, chain));
     }
 
     /** The request went async: listen for its completion, and hand out the context-keeping view. */
@@ -146,7 +166,7 @@ final class RequestState implements AsyncListener {
         try {
             notify(listeners(false), event, AsyncListener::onComplete);
         } finally {
-            end();
+            end(null);
         }
     }
 

@@ -16,6 +16,7 @@ import org.contextvars4j.ContextExecutors;
 import org.contextvars4j.web.RequestVars;
 import org.contextvars4j.web.User;
 import org.contextvars4j.web.testing.Deep;
+import org.contextvars4j.web.testing.Tracked;
 
 /** The servlets the tests talk to. */
 final class TestServlets {
@@ -70,6 +71,12 @@ final class TestServlets {
         }
     }
 
+    /** {@return "" when the scope's resource here is {@code expected} and still open, else what is wrong} */
+    static String sameOpen(Object expected) {
+        Tracked here = Tracked.RESOURCE.get();
+        return here != expected ? " another resource" : here.isClosed() ? " resource closed" : "";
+    }
+
     /**
      * startAsync, then AsyncContext.start on a container thread, then dispatch back to this
      * servlet; a listener records what it sees at completion, keyed by the request id the
@@ -82,15 +89,17 @@ final class TestServlets {
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
             if (request.getDispatcherType() == DispatcherType.ASYNC) {
-                write(response, request.getAttribute("inStart") + "|" + Deep.describe());
+                write(response, request.getAttribute("inStart") + "|" + Deep.describe() + sameOpen(request.getAttribute("tracked")));
                 return;
             }
             String sent = request.getHeader("X-Request-Id");
+            Tracked tracked = Tracked.RESOURCE.get();          // opened in the request's scope
+            request.setAttribute("tracked", tracked);
             AsyncContext async = request.startAsync();
             async.addListener(new AsyncListener() {
                 @Override
                 public void onComplete(AsyncEvent event) {
-                    COMPLETED.put(sent, Deep.describe());
+                    COMPLETED.put(sent, Deep.describe() + (tracked.isClosed() ? " closed before the listeners ran" : ""));
                 }
 
                 @Override
@@ -106,7 +115,7 @@ final class TestServlets {
                 }
             });
             async.start(() -> {
-                request.setAttribute("inStart", Deep.describe());
+                request.setAttribute("inStart", Deep.describe() + sameOpen(tracked));
                 async.dispatch();
             });
         }

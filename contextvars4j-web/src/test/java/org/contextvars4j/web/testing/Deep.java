@@ -28,9 +28,11 @@ public final class Deep {
     }
 
     /**
-     * {@return "here|hop|stage": {@link #describe()} on the calling thread, on {@code wrappedPool}
-     * (a {@code ContextExecutors.wrap}ped pool) and in an async {@code ContextCompletableFuture}
-     * stage on {@code rawPool}}
+     * {@return "here|hop|stage|resource": {@link #describe()} on the calling thread, on
+     * {@code wrappedPool} (a {@code ContextExecutors.wrap}ped pool) and in an async
+     * {@code ContextCompletableFuture} stage on {@code rawPool}; then the request id of the
+     * request-scoped {@link Tracked} resource as seen from the wrapped pool (the scope travels
+     * with the context)}
      */
     public static String everywhere(ExecutorService wrappedPool, ExecutorService rawPool) throws Exception {
         String here = describe();
@@ -38,6 +40,13 @@ public final class Deep {
         String stage = ContextCompletableFuture.supplyAsync(() -> "", rawPool)
                 .thenApplyAsync(ignored -> describe(), rawPool)
                 .get();
-        return here + "|" + hop + "|" + stage;
+        String resource = wrappedPool.submit(() -> Tracked.RESOURCE.get().requestId()).get();
+        return here + "|" + hop + "|" + stage + "|" + resource;
+    }
+
+    /** {@return what {@link #everywhere} returns in request {@code id} of {@code user} ("-" when anonymous)} */
+    public static String expected(String id, String user) {
+        String one = id + "/" + user;
+        return one + "|" + one + "|" + one + "|" + id;
     }
 }
