@@ -118,12 +118,8 @@ class RequestScopeFilterTest {
         assertThat(r.body()).isEqualTo(Deep.expected(id, "-"));
     }
 
-    static List<HostileIds.Case> hostile() {
-        return HostileIds.cases("X-Request-Id");
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("hostile")
+    @MethodSource("org.contextvars4j.web.testing.HostileIds#defaultHeaderCases")
     @DisplayName("hostile ids are replaced by a fresh one, never echoed or logged, and the request succeeds")
     void doFilter_hostileId_replacedNotEchoedNotLogged(HostileIds.Case hostile) throws Exception {
         try (LogCapture log = new LogCapture()) {
@@ -136,15 +132,7 @@ class RequestScopeFilterTest {
                 return;
             }
             assertThat(response).startsWith("HTTP/1.1 200 ");
-            String id = RawHttp.header(response, "X-Request-Id");
-            assertThat(id).matches("[0-9a-f]{32}");
-            assertThat(response).endsWith(Deep.expected(id, "-"));
-            if (hostile.marker() != null) {
-                assertThat(response).doesNotContain(hostile.marker());
-                assertThat(log.text()).doesNotContain(hostile.marker());
-            }
-            assertThat(log.messages()).hasSize(1);
-            assertThat(log.text()).startsWith("FINE replaced ").endsWith(" with " + id).doesNotContain("\r", "\n");
+            HostileIds.assertReplaced(hostile, response, log);
         }
     }
 
@@ -152,11 +140,7 @@ class RequestScopeFilterTest {
     @DisplayName("no credentials on a protected path: 401, WWW-Authenticate, JSON naming only the request id")
     void doFilter_noCredentials_401() throws Exception {
         HttpResponse<String> r = client.send(get("/api/echo").header("X-Request-Id", "r-401").build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"contextvars4j\"");
-        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
-        assertThat(r.headers().firstValue("X-Request-Id")).contains("r-401");
-        assertThat(r.body()).isEqualTo("{\"error\":\"unauthorized\",\"request_id\":\"r-401\"}");
+        TestAuth.assertUnauthorized(r, "r-401");
     }
 
     @Test
@@ -171,14 +155,7 @@ class RequestScopeFilterTest {
     @DisplayName("admins and non-admins interleaved: 403 for the role, and no body shows another user's data")
     void doFilter_wrongRole_403AndNoLeak() throws Exception {
         LoadRun run = LoadRun.run(client, 400, 100,
-                i -> get("/admin/secret").header("Authorization", i % 2 == 0 ? "Bearer admin-" + i + ":admin" : "Bearer user-" + i).build(),
-                (i, r) -> {
-                    boolean ok = i % 2 == 0
-                            ? r.statusCode() == 200 && r.body().equals("secret of admin-" + i)
-                            : r.statusCode() == 403 && r.body().startsWith("{\"error\":\"forbidden\"") && !r.body().contains("admin")
-                                    && r.headers().firstValue("WWW-Authenticate").isEmpty();
-                    return ok ? null : r.statusCode() + " " + r.body();
-                });
+                i -> get("/admin/secret").header("Authorization", TestAuth.adminOrUser(i)).build(), TestAuth::adminOrForbidden);
         assertThat(run.mismatches()).isEmpty();
     }
 

@@ -3,6 +3,9 @@ package org.contextvars4j.web.testing;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.contextvars4j.web.RequestIds;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Hostile request-id headers, as raw header lines, each with a marker that must appear neither
@@ -25,6 +28,11 @@ public final class HostileIds {
     private HostileIds() {
     }
 
+    /** {@return the cases for the default header, X-Request-Id (a JUnit method source)} */
+    public static List<Case> defaultHeaderCases() {
+        return cases("X-Request-Id");
+    }
+
     /** {@return the cases, for a header named {@code header}} */
     public static List<Case> cases(String header) {
         String prefix = header + ": ";
@@ -41,6 +49,28 @@ public final class HostileIds {
                 new Case("empty", List.of(ascii(prefix)), null, false),
                 new Case("repeated", List.of(ascii(prefix + "markerFirst"), ascii(prefix + "markerSecond")), "marker", false),
                 new Case("129 characters", List.of(ascii(prefix + pad + "markerLen" + "x".repeat(100))), "markerLen", false));
+    }
+
+    /**
+     * Asserts that a raw response to {@code hostile} succeeded with a fresh id, read by the
+     * handler ({@link Deep#everywhere}), and that neither the response nor the log holds the
+     * marker; the log holds exactly one escaped line saying the id was replaced.
+     *
+     * @return the fresh id
+     */
+    public static String assertReplaced(Case hostile, String response, LogCapture log) {
+        assertThat(response).startsWith("HTTP/1.1 200 ");
+        String id = RawHttp.header(response, "X-Request-Id");
+        assertThat(id).matches("[0-9a-f]{32}");
+        assertThat(RequestIds.isValid(id)).isTrue();
+        assertThat(response).endsWith(Deep.expected(id, "-"));
+        if (hostile.marker() != null) {
+            assertThat(response).doesNotContain(hostile.marker());
+            assertThat(log.text()).doesNotContain(hostile.marker());
+        }
+        assertThat(log.messages()).hasSize(1);
+        assertThat(log.text()).startsWith("FINE replaced ").endsWith(" with " + id).doesNotContain("\r", "\n");
+        return id;
     }
 
     private static byte[] ascii(String s) {
