@@ -17,12 +17,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import org.contextvars4j.Context;
 import org.contextvars4j.ContextVar;
+import org.contextvars4j.RequestScope;
 import org.contextvars4j.testsupport.ContextLeakGuard;
 import org.contextvars4j.web.Authentication;
 import org.contextvars4j.web.Authenticator;
 import org.contextvars4j.web.RequestVars;
+import org.contextvars4j.web.testing.Deep;
 import org.contextvars4j.web.testing.LoadRun;
 import org.contextvars4j.web.testing.TestAuth;
+import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.junit.jupiter.api.DisplayName;
@@ -156,6 +159,48 @@ class RequestScopeFilterSetupTest {
             HttpResponse<String> forbidden = client.send(HttpRequest.newBuilder(jetty.uri("/api/admin/x"))
                     .header("Authorization", "Bearer ann").build(), HttpResponse.BodyHandlers.ofString());
             assertThat(forbidden.statusCode()).isEqualTo(403);
+        }
+    }
+
+    /** Filtered: fails. */
+    static final class Boom extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+            throw new IllegalStateException("boom");
+        }
+    }
+
+    /** The error page, reached through an ERROR dispatch on a thread outside the request's context. */
+    static final class ErrorPage extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            write(response, "error page " + Deep.describe() + " scope open: "
+                    + RequestScope.current().map(RequestScope::isOpen).orElse(null));
+        }
+    }
+
+    @Test
+    @DisplayName("an ERROR dispatch after a failure sees the request's id and user; its scope ended with the failure (no longer bound)")
+    void doFilter_errorDispatch_errorPageSeesTheRequest() throws Exception {
+        try (JettyServer jetty = JettyServer.start(context -> {
+            context.addFilter(new FilterHolder(RequestScopeFilter.builder()
+                            .authenticator((HttpServletRequest r) -> TestAuth.fromAuthorization(r.getHeader("Authorization"))).build()),
+                    "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR));
+            context.addServlet(new ServletHolder(new Boom()), "/boom");
+            context.addServlet(new ServletHolder(new ErrorPage()), "/error");
+            ErrorPageErrorHandler errors = new ErrorPageErrorHandler();
+            errors.addErrorPage(500, "/error");
+            context.setErrorHandler(errors);
+        })) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(jetty.uri("/boom"))
+                    .header("X-Request-Id", "err-1").header("Authorization", "Bearer eve").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(500);
+            assertThat(r.headers().firstValue("X-Request-Id")).contains("err-1");
+            assertThat(r.body()).isEqualTo("error page err-1/eve scope open: null");   // ended and unbound with the failure
         }
     }
 
