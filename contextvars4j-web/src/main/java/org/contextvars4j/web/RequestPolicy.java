@@ -96,7 +96,7 @@ public final class RequestPolicy<R> {
         User user = auth.user().orElse(null);
         RequestVars.USER.set(user);
         int status = auth.isRefused() ? 401 : status(path, user);
-        if (status == 200 && !rules.isEmpty()) {
+        if (status == 200 && !rules.isEmpty() && mayNeedNormalizing(path)) {
             String normalized = normalize(path);
             if (!normalized.equals(path)) {
                 status = status(normalized, user);
@@ -134,6 +134,11 @@ public final class RequestPolicy<R> {
             }
         }
         return 200;
+    }
+
+    /** {@return whether {@link #normalize} could change {@code path}: the common clean path skips it} */
+    private static boolean mayNeedNormalizing(String path) {
+        return path.contains("//") || path.contains("/.") || path.indexOf(';') >= 0 || path.endsWith("/") || !path.startsWith("/");
     }
 
     /** Removes empty and dot segments and {@code ;parameters}: the path a lenient server might route by. */
