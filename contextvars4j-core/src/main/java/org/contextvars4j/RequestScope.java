@@ -1,12 +1,12 @@
 package org.contextvars4j;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -19,14 +19,16 @@ import java.util.function.Function;
  * every hand-off copied from it afterwards ({@link Context#copyCurrent()},
  * {@link ContextExecutors}, {@link ContextCompletableFuture} stages, ...): all of them see the
  * same scope object, so a memoizer first used inside an executor task fills the scope's cache, not
- * a cache of that task's copy. The scope's state is created when the scope opens and is
- * thread-safe, since copies on several threads share it. Two scopes never share anything.
+ * a cache of that task's copy. The scope's state belongs to the scope object, created when the
+ * scope opens, and is thread-safe, since copies on several threads share it. Two scopes never share anything.
  * <pre>{@code
- * String page = RequestScope.call(() -> {
- *     User user = USER_BY_ID.apply(42);           // computed once in this scope
- *     return DB.use(connection -> render(connection, user));   // connection opened here, closed at the end
- * });
+ * List<String> names = RequestScope.call(() -> {
+ *     List<String> first = userNames();       // opens the request's connection
+ *     List<String> second = userNames();      // the same connection
+ *     return first.equals(second) ? first : List.of();
+ * });                                          // closed here, even if the body throws
  * }</pre>
+ * (with {@code userNames()} as in {@link ScopedResource}).
  *
  * <h2>Where it ends</h2>
  * {@link #run(Runnable)} and {@link #call(Callable)} open a scope in a fresh copy of the current
@@ -61,21 +63,40 @@ public final class RequestScope implements AutoCloseable {
     /** The scope bound in a context; hidden so that only open/close bind and unbind it. */
     private static final ContextVar<RequestScope> CURRENT = ContextVar.of("contextvars4j.request_scope", null);
 
-    private static final AtomicLong IDS = new AtomicLong();
+    /** The value of {@link #resources} once the scope has ended. */
+    private static final Object ENDED = new Object();
+    private static final ScopedResource.Slot<?>[] NONE = new ScopedResource.Slot<?>[0];
+    private static final VarHandle RESOURCES;
+    private static final VarHandle STATES;
 
-    private final long id;
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            RESOURCES = lookup.findVarHandle(RequestScope.class, "resources", Object.class);
+            STATES = lookup.findVarHandle(RequestScope.class, "states", ConcurrentHashMap.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Thread openingThread;
+    /** Written by open() and read by close() on the opening thread only. */
     private Token<RequestScope> binding;
-    private volatile boolean open = true;
 
-    /** Per-scope state of each memoizer and resource used in this scope, keyed by its owner. */
-    private final ConcurrentHashMap<Object, Object> states = new ConcurrentHashMap<>();
+    /**
+     * The resources opened in this scope, in opening order, as an array replaced on each
+     * registration (scopes hold a handful); null while none is open (the default value, so that
+     * opening a scope writes no volatile field); {@link #ENDED} once the scope has ended. One
+     * field, so that ending and registering race through one atomic operation and no lock.
+     */
+    @SuppressWarnings("unused")
+    private volatile Object resources;
 
-    /** The resources opened in this scope, in opening order; guarded by {@code this}. */
-    private List<ScopedResource.Slot<?>> opened;
+    /** Per-scope state of each memoizer and resource used here, keyed by its owner; created on first use. */
+    @SuppressWarnings("unused")
+    private volatile ConcurrentHashMap<Object, Object> states;
 
     private RequestScope() {
-        this.id = IDS.incrementAndGet();
         this.openingThread = Thread.currentThread();
     }
 
@@ -84,11 +105,14 @@ public final class RequestScope implements AutoCloseable {
      * hand-offs copied from it from now on, share the scope until {@link #close()}.
      * <pre>{@code
      * RequestScope scope = RequestScope.open();
-     * try {
-     *     handle();                       // memoizers and resources belong to this scope
-     * } finally {
-     *     scope.close();                  // or later, from another thread
-     * }
+     * CompletableFuture<List<String>> result = ContextCompletableFuture.supplyAsync(() -> {
+     *     try {
+     *         return userNames();              // runs in the request's scope, on a pool thread
+     *     } catch (SQLException e) {
+     *         throw new IllegalStateException(e);
+     *     }
+     * }, pool);
+     * result.whenComplete((names, failure) -> scope.close());   // ends it on the completing thread
      * }</pre>
      *
      * @return the open scope; close it exactly where the unit of work ends
@@ -171,7 +195,7 @@ public final class RequestScope implements AutoCloseable {
 
     /** {@return whether this scope is open: not yet ended by {@link #close()}, {@code run} or {@code call}} */
     public boolean isOpen() {
-        return open;
+        return resources != ENDED;
     }
 
     /**
@@ -204,30 +228,27 @@ public final class RequestScope implements AutoCloseable {
      */
     private void end(Throwable bodyFailure) {
         unbindIfHere();
-        List<ScopedResource.Slot<?>> toClose;
-        synchronized (this) {
-            if (!open) {
-                return;
-            }
-            open = false;
-            toClose = opened;
-            opened = null;
+        Object registered = RESOURCES.getAndSet(this, ENDED);
+        if (registered == ENDED) {
+            return;
         }
-        states.clear();
+        ConcurrentHashMap<Object, Object> dropped = states;
+        if (dropped != null) {
+            dropped.clear();
+        }
+        ScopedResource.Slot<?>[] toClose = registered == null ? NONE : (ScopedResource.Slot<?>[]) registered;
         Throwable first = null;
-        if (toClose != null) {
-            for (int i = toClose.size() - 1; i >= 0; i--) {
-                Throwable failure = toClose.get(i).closeAtScopeEnd();
-                if (failure == null) {
-                    continue;
-                }
-                if (bodyFailure != null) {
-                    bodyFailure.addSuppressed(failure);
-                } else if (first == null) {
-                    first = failure;
-                } else {
-                    first.addSuppressed(failure);
-                }
+        for (int i = toClose.length - 1; i >= 0; i--) {
+            Throwable failure = toClose[i].closeAtScopeEnd();
+            if (failure == null) {
+                continue;
+            }
+            if (bodyFailure != null) {
+                bodyFailure.addSuppressed(failure);
+            } else if (first == null) {
+                first = failure;
+            } else {
+                first.addSuppressed(failure);
             }
         }
         if (first != null) {
@@ -254,9 +275,16 @@ public final class RequestScope implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     <S> S state(Object owner, Function<? super RequestScope, ? extends S> create) {
-        Object s = states.get(owner);
+        ConcurrentHashMap<Object, Object> m = states;
+        if (m == null) {
+            m = new ConcurrentHashMap<>();
+            if (!STATES.compareAndSet(this, null, m)) {
+                m = states;
+            }
+        }
+        Object s = m.get(owner);
         if (s == null) {
-            s = states.computeIfAbsent(owner, k -> create.apply(this));
+            s = m.computeIfAbsent(owner, k -> create.apply(this));
         }
         return (S) s;
     }
@@ -265,20 +293,25 @@ public final class RequestScope implements AutoCloseable {
      * Registers an opened resource for closing at scope end. Returns false when the scope ended in
      * the meantime: the caller closes the resource itself and refuses.
      */
-    synchronized boolean register(ScopedResource.Slot<?> slot) {
-        if (!open) {
-            return false;
+    boolean register(ScopedResource.Slot<?> slot) {
+        while (true) {
+            Object current = resources;
+            if (current == ENDED) {
+                return false;
+            }
+            ScopedResource.Slot<?>[] before = current == null ? NONE : (ScopedResource.Slot<?>[]) current;
+            ScopedResource.Slot<?>[] after = Arrays.copyOf(before, before.length + 1);
+            after[before.length] = slot;
+            if (RESOURCES.compareAndSet(this, current, after)) {
+                return true;
+            }
         }
-        if (opened == null) {
-            opened = new ArrayList<>(2);
-        }
-        opened.add(slot);
-        return true;
     }
 
-    /** {@return a description, for example {@code RequestScope[#12, open]}} */
+    /** {@return a description, for example {@code RequestScope[#1b6d3586, open]}} */
     @Override
     public String toString() {
-        return "RequestScope[#" + id + ", " + (open ? "open" : "ended") + "]";
+        return "RequestScope[#" + Integer.toHexString(System.identityHashCode(this)) + ", "
+                + (isOpen() ? "open" : "ended") + "]";
     }
 }

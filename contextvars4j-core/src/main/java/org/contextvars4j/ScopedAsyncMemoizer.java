@@ -9,12 +9,13 @@ import java.util.function.Function;
  * The {@link ScopedMemoizer} for functions that return a {@link CompletionStage}: within one
  * {@link RequestScope}, the callers of a key share one in-flight computation.
  * <pre>{@code
- * static final ScopedAsyncMemoizer<String, Quote> QUOTE =
- *         ScopedAsyncMemoizer.of("quote", symbol -> client.fetchQuote(symbol));
+ * static final ScopedAsyncMemoizer<Integer, User> USER_ASYNC =
+ *         ScopedAsyncMemoizer.of("user_async", id -> CompletableFuture.supplyAsync(() -> loadUser(id)));
  *
  * RequestScope.run(() -> {
- *     CompletableFuture<Quote> a = QUOTE.apply("ACME");   // starts the fetch
- *     CompletableFuture<Quote> b = QUOTE.apply("ACME");   // the same fetch, not a second one
+ *     CompletableFuture<User> a = USER_ASYNC.apply(2);   // starts the load
+ *     CompletableFuture<User> b = USER_ASYNC.apply(2);   // shares it: one load
+ *     assertThat(a.join()).isSameAs(b.join());
  * });
  * }</pre>
  *

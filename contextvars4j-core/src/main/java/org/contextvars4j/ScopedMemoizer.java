@@ -15,10 +15,13 @@ import java.util.function.Function;
  * <pre>{@code
  * static final ScopedMemoizer<Integer, User> USER_BY_ID = ScopedMemoizer.of("user_by_id", id -> loadUser(id));
  *
- * RequestScope.run(() -> {
- *     User a = USER_BY_ID.apply(42);    // computed
- *     User b = USER_BY_ID.apply(42);    // the same object, from this scope's cache
- * });
+ * String handle(int id) {
+ *     User first = USER_BY_ID.apply(id);          // computed
+ *     User again = USER_BY_ID.apply(id);          // the same object, from this request's cache
+ *     return first == again ? first.name() : "two loads";
+ * }
+ *
+ * String page = RequestScope.call(() -> handle(1));
  * }</pre>
  *
  * <h2>Contract</h2>

@@ -10,12 +10,25 @@ import java.util.function.Function;
  * {@link RequestScope}, the same instance for the rest of that scope, and closed when the scope
  * ends: the articles' {@code db_session} context variable with its teardown.
  * <pre>{@code
- * static final ScopedResource<Connection> DB = ScopedResource.of("db", dataSource::getConnection);
+ * static final ScopedResource<Connection> DB = ScopedResource.of("db", () -> dataSource.getConnection());
  *
- * RequestScope.run(() -> {
- *     int n = DB.use(connection -> count(connection));     // opens the connection
- *     DB.use(connection -> insert(connection, n));        // the same connection
- * });                                                    // closed here
+ * static List<String> userNames() throws SQLException {
+ *     return DB.use(connection -> {
+ *         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM users ORDER BY id")) {
+ *             List<String> found = new ArrayList<>();
+ *             while (rs.next()) {
+ *                 found.add(rs.getString(1));
+ *             }
+ *             return found;
+ *         }
+ *     });
+ * }
+ *
+ * List<String> names = RequestScope.call(() -> {
+ *     List<String> first = userNames();       // opens the request's connection
+ *     List<String> second = userNames();      // the same connection
+ *     return first.equals(second) ? first : List.of();
+ * });                                          // closed here, even if the body throws
  * }</pre>
  *
  * <h2>Thread-safety: use {@code use}</h2>
@@ -125,18 +138,7 @@ public final class ScopedResource<R extends AutoCloseable> {
      * Applies {@code action} to this resource in the current scope, opening it on first use, with
      * access serialised per scope: while the action runs, other threads' {@code use} of this
      * resource in the same scope wait, and the scope's end waits before closing it. A nested
-     * {@code use} on the same thread does not wait.
-     * <pre>{@code
-     * List<String> names = DB.use(connection -> {
-     *     try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM users")) {
-     *         List<String> found = new ArrayList<>();
-     *         while (rs.next()) {
-     *             found.add(rs.getString(1));
-     *         }
-     *         return found;
-     *     }
-     * });
-     * }</pre>
+     * {@code use} on the same thread does not wait. The class documentation shows a query.
      *
      * @param action what to do with the resource
      * @param <T> the result type

@@ -81,7 +81,7 @@ class RequestScopeTest extends ScopePoolTestBase {
         assertThat(RequestScope.current()).isEmpty();
         scope.close();
         assertThat(scope.isOpen()).isFalse();
-        assertThat(scope.toString()).matches("RequestScope\\[#\\d+, ended]");
+        assertThat(scope.toString()).matches("RequestScope\\[#[0-9a-f]+, ended]");
     }
 
     @Test
@@ -133,7 +133,7 @@ class RequestScopeTest extends ScopePoolTestBase {
         closed.clear();
         Throwable checked = catchThrowable(() -> RequestScope.run(() -> b.get()));
         assertThat(checked).isInstanceOf(ScopedResourceException.class)
-                .hasMessageMatching("cannot close a resource of RequestScope\\[#\\d+, ended]: java.io.IOException: b cannot close")
+                .hasMessageMatching("cannot close a resource of RequestScope\\[#[0-9a-f]+, ended]: java.io.IOException: b cannot close")
                 .hasCauseInstanceOf(java.io.IOException.class);
     }
 

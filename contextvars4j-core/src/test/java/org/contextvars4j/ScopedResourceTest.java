@@ -106,7 +106,7 @@ class ScopedResourceTest extends ScopePoolTestBase {
         });
         ended.countDown();
         assertThat(escaped.get().get(30, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
-                .hasMessageMatching("ScopedResource\\[db] is closed: RequestScope\\[#\\d+, ended] has ended");
+                .hasMessageMatching("ScopedResource\\[db] is closed: RequestScope\\[#[0-9a-f]+, ended] has ended");
         assertThat(opens).hasValue(1);
     }
 
@@ -115,8 +115,13 @@ class ScopedResourceTest extends ScopePoolTestBase {
         assertThatThrownBy(() -> ScopedResource.of(null, Session::new)).isInstanceOf(NullPointerException.class).hasMessage("name");
         assertThatThrownBy(() -> ScopedResource.of("x", null)).isInstanceOf(NullPointerException.class).hasMessage("opener");
         ScopedResource<Session> db = ScopedResource.of("db", Session::new);
+        int openedBefore = Session.OPENED.get();
         assertThatThrownBy(db::get).isInstanceOf(IllegalStateException.class)
                 .hasMessage("ScopedResource[db] used outside a request scope: open one with RequestScope.run, call or open");
+        assertThatThrownBy(() -> db.use(s -> s)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("ScopedResource[db] used outside a request scope: open one with RequestScope.run, call or open");
+        assertThat(Session.OPENED).hasValue(openedBefore);
+        assertThat(RequestScope.current()).isEmpty();
         AtomicReference<ScopedResource<Session>> self = new AtomicReference<>();
         ScopedResource<Session> loop = ScopedResource.of("loop", () -> self.get().get());
         self.set(loop);
@@ -127,6 +132,9 @@ class ScopedResourceTest extends ScopePoolTestBase {
             assertThatThrownBy(none::get).isInstanceOf(IllegalStateException.class)
                     .hasMessage("the opener of ScopedResource[none] returned null");
             assertThatThrownBy(() -> db.use(null)).isInstanceOf(NullPointerException.class).hasMessage("action");
+            assertThat(Session.OPENED).hasValue(openedBefore);       // nothing opened by a refusal
+            Session first = db.get();
+            assertThat(db.get()).isSameAs(first);                    // and the next use opens normally
         });
     }
 }
