@@ -100,11 +100,6 @@ final class RequestState implements AsyncListener {
         }
     }
 
-    /** {@return whether the request has ended} */
-    boolean hasEnded() {
-        return ended.get();
-    }
-
     /**
      * Runs one dispatch of this request down the chain, then ends the request unless it went
      * async, in which case it ends at async completion (after the listeners' {@code onComplete}).
