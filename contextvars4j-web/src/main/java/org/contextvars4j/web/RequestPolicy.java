@@ -293,7 +293,8 @@ public final class RequestPolicy<R> {
         /**
          * Applies the init parameters that are present (see the table in {@link RequestPolicy});
          * others are left as they are. The {@code authenticator} class is loaded with the
-         * thread's context class loader and needs a public no-argument constructor.
+         * thread's context class loader and needs a public no-argument constructor; in a named
+         * module, its package must be exported to {@code org.contextvars4j.web}.
          *
          * @param parameters looks a parameter up by name, null when absent (for example
          *        {@code FilterConfig::getInitParameter})
