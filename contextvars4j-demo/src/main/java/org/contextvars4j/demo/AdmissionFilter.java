@@ -1,0 +1,175 @@
+package org.contextvars4j.demo;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request filter: admits a request (its id, its user, its trace) or refuses it with a clear
+ * 4xx and a log line, then runs it through {@link RequestState#serve}.
+ *
+ * <ul>
+ *   <li>Request id: {@code X-Request-Id} if it is 1 to 64 characters of {@code [A-Za-z0-9._-]},
+ *       generated when absent, refused (400) otherwise. Always echoed.</li>
+ *   <li>User: the bearer token's user (401 when missing or unknown). A call from the other
+ *       instance (it carries the run's internal key) is trusted for the allow-listed baggage
+ *       members {@code request.id} and {@code user.id} instead.</li>
+ *   <li>Baggage from outside: at most 16 members and 2048 characters (431), and never the
+ *       members the service sets itself (400).</li>
+ * </ul>
+ */
+final class AdmissionFilter implements Filter {
+
+    static final String REQUEST_ID = "X-Request-Id";
+    static final String INTERNAL_KEY = "X-Internal-Key";
+    static final String INTERNAL = "demo.internal";
+    private static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-[0-9a-f]{16}-0[01]");
+    private static final int MAX_BAGGAGE_CHARS = 2048;
+    private static final int MAX_BAGGAGE_MEMBERS = 16;
+    private static final Logger LOG = LoggerFactory.getLogger("admission");
+
+    private final String service;
+    private final Db db;
+    private final Db.Pool pool;
+    private final RequestState state;
+    private final String internalKey;
+
+    AdmissionFilter(String service, Db db, Db.Pool pool, RequestState state, String internalKey) {
+        this.service = service;
+        this.db = db;
+        this.pool = pool;
+        this.state = state;
+        this.internalKey = internalKey;
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        String offered = request.getHeader(REQUEST_ID);
+        String requestId = offered != null && VALID_ID.matcher(offered).matches() ? offered : newId();
+        response.setHeader(REQUEST_ID, requestId);
+        if (offered != null && !offered.equals(requestId)) {
+            reject(response, 400, "invalid request id", requestId);
+            return;
+        }
+        boolean internal = internalKey.equals(request.getHeader(INTERNAL_KEY));
+        Map<String, String> baggage = new LinkedHashMap<>();
+        String baggageHeader = request.getHeader("baggage");
+        if (baggageHeader != null) {
+            String[] members = baggageHeader.split(",");
+            if (baggageHeader.length() > MAX_BAGGAGE_CHARS || members.length > MAX_BAGGAGE_MEMBERS) {
+                reject(response, 431, "baggage too large", requestId);
+                return;
+            }
+            for (String member : members) {
+                int eq = member.indexOf('=');
+                if (eq > 0) {
+                    int end = member.indexOf(';');
+                    baggage.put(member.substring(0, eq).trim(), member.substring(eq + 1, end < 0 ? member.length() : end).trim());
+                }
+            }
+            if (!internal && (baggage.containsKey("user.id") || baggage.containsKey("request.id"))) {
+                reject(response, 400, "forged baggage: request.id and user.id are set by the service only", requestId);
+                return;
+            }
+        }
+        User user;
+        if (internal) {
+            user = userById(baggage.get("user.id"));
+            String id = baggage.get("request.id");
+            if (id != null && VALID_ID.matcher(id).matches()) {
+                requestId = id;
+                response.setHeader(REQUEST_ID, requestId);
+            }
+            if (user == null) {
+                reject(response, 401, "internal call without a user in its baggage", requestId);
+                return;
+            }
+        } else {
+            String auth = request.getHeader("Authorization");
+            if (auth == null || !auth.startsWith("Bearer ")) {
+                reject(response, 401, "missing bearer token", requestId);
+                return;
+            }
+            user = byToken(auth.substring("Bearer ".length()).trim());
+            if (user == null) {
+                reject(response, 401, "invalid token", requestId);
+                return;
+            }
+        }
+        String traceparent = request.getHeader("traceparent");
+        java.util.regex.Matcher m = traceparent == null ? null : TRACEPARENT.matcher(traceparent);
+        String traceId = m != null && m.matches() ? m.group(1) : newTraceId();
+        request.setAttribute(INTERNAL, internal);
+        try {
+            state.serve(new Admission(requestId, user, traceId, service, pool), () -> chain.doFilter(req, res));
+        } catch (IOException | ServletException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ServletException(e);
+        }
+    }
+
+    private User userById(String id) {
+        if (id == null || !id.matches("\\d{1,9}")) {
+            return null;
+        }
+        long wanted = Long.parseLong(id);
+        for (User u : db.users()) {
+            if (u.id() == wanted) {
+                return u;
+            }
+        }
+        return null;
+    }
+
+    /** Looks the token up comparing in constant time, so that timing tells nothing about tokens. */
+    private User byToken(String token) {
+        byte[] offered = token.getBytes(StandardCharsets.UTF_8);
+        User found = null;
+        for (User u : db.users()) {
+            if (MessageDigest.isEqual(offered, u.token().getBytes(StandardCharsets.UTF_8))) {
+                found = u;
+            }
+        }
+        return found;
+    }
+
+    /** Answers {@code status} with a JSON error and logs one line naming the request. */
+    static void reject(HttpServletResponse response, int status, String reason, String requestId) throws IOException {
+        LOG.warn("rejected {} {}: {}", status, requestId, reason);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", reason);
+        body.put("status", status);
+        body.put("requestId", requestId);
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.getWriter().write(Json.write(body));
+    }
+
+    static String newId() {
+        return "gen-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+    }
+
+    static String newTraceId() {
+        byte[] b = new byte[16];
+        ThreadLocalRandom.current().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

@@ -1,0 +1,33 @@
+package org.contextvars4j.demo;
+
+/**
+ * The demo's command line. {@code java -jar contextvars4j-demo.jar [--requests N] [--concurrency N]
+ * [--users N] [--naive] [--serve] [--out DIR]}: exits 0 only when every check of the run found
+ * nothing (no mismatch, no lost context, no error, no leak), 1 otherwise, 2 on a bad command line.
+ */
+public final class DemoMain {
+
+    private DemoMain() {
+    }
+
+    /**
+     * Runs the demo.
+     *
+     * @param args the command line
+     * @throws Exception if the demo itself cannot run
+     */
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        Demo.Outcome outcome = Demo.run(options, System.out);
+        System.out.flush();
+        System.exit(outcome != null && outcome.clean() ? 0 : 1);
+    }
+}

@@ -1,0 +1,186 @@
+package org.contextvars4j.demo;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
+import org.contextvars4j.Context;
+import org.contextvars4j.ContextCompletableFuture;
+import org.contextvars4j.ContextExecutors;
+import org.contextvars4j.ContextThreads;
+import org.contextvars4j.ContextVar;
+
+/**
+ * Request state with contextvars4j: each request runs in a fresh {@link Context} holding its id,
+ * user, trace id and service, and a per-request scope that owns its connection and memo.
+ * Every propagation point the service uses carries that context: a wrapped executor, a wrapped
+ * thread factory, {@link ContextCompletableFuture}.
+ */
+final class LibraryState implements RequestState {
+
+    /** The Logback pattern: service, request id and user from the current context (interim converter). */
+    static final String LOG_PATTERN = LogSetup.pattern("%cv{service}", "%cv{request_id}", "%cv{user}");
+
+    static final ContextVar<String> REQUEST_ID = ContextVar.of("request_id");
+    static final ContextVar<User> USER = ContextVar.of("user");
+    static final ContextVar<String> TRACE_ID = ContextVar.of("trace_id");
+    static final ContextVar<String> SERVICE = ContextVar.of("service");
+    private static final ContextVar<RequestScope> SCOPE = ContextVar.of("request_scope");
+
+    private final ExecutorService pool;
+    private final Executor fanOut;
+    private final ThreadFactory perTask;
+
+    LibraryState(ExecutorService pool) {
+        this.pool = pool;
+        this.fanOut = ContextExecutors.wrap(pool);
+        this.perTask = ContextThreads.wrap(Threads.perTask("fanout-vt-"));
+    }
+
+    @Override
+    public String label() {
+        return "contextvars4j";
+    }
+
+    @Override
+    public void serve(Admission request, Body body) throws Exception {
+        new Context().call(() -> {
+            REQUEST_ID.set(request.requestId());
+            USER.set(request.user());
+            TRACE_ID.set(request.traceId());
+            SERVICE.set(request.service());
+            try (RequestScope scope = new RequestScope(request.pool())) {
+                SCOPE.set(scope);
+                body.run();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public String requestId() {
+        return REQUEST_ID.orElse(null);
+    }
+
+    @Override
+    public User user() {
+        return USER.orElse(null);
+    }
+
+    @Override
+    public String traceId() {
+        return TRACE_ID.orElse(null);
+    }
+
+    @Override
+    public String service() {
+        return SERVICE.orElse(null);
+    }
+
+    @Override
+    public Connection connection() throws SQLException {
+        return SCOPE.get().connection(USER.orElse(null));
+    }
+
+    @Override
+    public <T> T memo(String key, Supplier<T> loader) {
+        return SCOPE.get().memo(key, loader);
+    }
+
+    @Override
+    public Executor fanOut() {
+        return fanOut;
+    }
+
+    @Override
+    public ThreadFactory perTaskThreads() {
+        return perTask;
+    }
+
+    @Override
+    public <T> CompletableFuture<T> supplyAsync(Supplier<T> supplier, Executor executor) {
+        return ContextCompletableFuture.supplyAsync(supplier, executor);
+    }
+
+    @Override
+    public boolean currentThreadHolds() {
+        return !Context.copyCurrent().isEmpty();
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+
+    /** The value of the named variable for log lines, or null (read by {@link LogSetup}'s converter). */
+    static String logValue(String name) {
+        switch (name) {
+            case "request_id":
+                return REQUEST_ID.orElse(null);
+            case "user":
+                User user = USER.orElse(null);
+                return user == null ? null : user.name();
+            case "trace_id":
+                return TRACE_ID.orElse(null);
+            case "service":
+                return SERVICE.orElse(null);
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * Interim request scope, built on the core API only: the connection opened lazily on first
+     * use (from any thread of the request) and closed when the request ends, and a per-request
+     * memo.
+     */
+    private static final class RequestScope implements AutoCloseable {
+        private final Db.Pool pool;
+        private final Map<String, Object> memo = new ConcurrentHashMap<>();
+        private Connection connection;
+        private boolean closed;
+
+        RequestScope(Db.Pool pool) {
+            this.pool = pool;
+        }
+
+        synchronized Connection connection(User user) throws SQLException {
+            if (closed) {
+                throw new IllegalStateException("request scope is closed");
+            }
+            if (connection == null) {
+                connection = pool.open(user);
+            }
+            return connection;
+        }
+
+        @SuppressWarnings("unchecked")
+        <T> T memo(String key, Supplier<T> loader) {
+            Object value = memo.get(key);
+            if (value == null) {
+                synchronized (this) {
+                    value = memo.get(key);
+                    if (value == null) {
+                        value = loader.get();
+                        memo.put(key, value);
+                    }
+                }
+            }
+            return (T) value;
+        }
+
+        @Override
+        public synchronized void close() throws SQLException {
+            closed = true;
+            if (connection != null) {
+                connection.close();
+                connection = null;
+            }
+        }
+    }
+}

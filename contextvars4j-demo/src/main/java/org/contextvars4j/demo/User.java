@@ -1,0 +1,5 @@
+package org.contextvars4j.demo;
+
+/** A seeded user: the database id, the display name and the bearer token that authenticates it. */
+record User(long id, String name, String token) {
+}
