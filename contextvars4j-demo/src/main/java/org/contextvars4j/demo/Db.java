@@ -101,7 +101,7 @@ final class Db implements AutoCloseable {
         config.setUsername("sa");
         config.setPoolName(name + "-db");
         config.setMaximumPoolSize(max);
-        config.setMinimumIdle(4);
+        config.setMinimumIdle(max);             // created up front: no request waits for the pool to grow
         config.setConnectionTimeout(3_000);
         Pool pool = new Pool(name, new HikariDataSource(config));
         pools.add(pool);

@@ -223,8 +223,9 @@ final class Demo {
         out.printf("  curl -s -H 'Authorization: Bearer %s' -H 'baggage: user.id=%d' %s/api/dashboard   # 400: forged baggage%n",
                 a.token(), b.id(), api);
         out.printf("  curl -s %s/api/dashboard                      # 401: no token%n", api);
-        out.printf("  curl -s -X POST -H 'Authorization: Bearer %s' --data-binary @/dev/zero --max-filesize 1 %s/api/notes  # 413%n",
+        out.printf("  head -c 1000000 /dev/zero | curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/octet-stream' --data-binary @- %s/api/notes   # 413%n",
                 a.token(), api);
+        out.printf("  curl -s -H 'Authorization: Bearer %s' %s/api/nowhere            # 404%n", a.token(), api);
         out.printf("%nPress Ctrl-C to stop.%n");
         out.flush();
         new CountDownLatch(1).await();

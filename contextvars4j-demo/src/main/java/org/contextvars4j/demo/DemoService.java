@@ -306,18 +306,20 @@ final class DemoService implements AutoCloseable {
         }
 
         private void addNote(HttpServletRequest request, HttpServletResponse response) throws Exception {
-            String length = request.getHeader("Content-Length");
-            long declared = length != null && length.matches("\\d{1,18}") ? Long.parseLong(length) : -1;
-            if (declared > MAX_BODY) {
-                AdmissionFilter.reject(response, 413, "body of " + declared + " bytes is over " + MAX_BODY, state.requestId());
-                return;
-            }
             byte[] body;
+            long total;
             try (InputStream in = request.getInputStream()) {
                 body = in.readNBytes(MAX_BODY + 1);
+                total = body.length;
+                // Drain a too-large body (up to a bound) before answering, so that the client is not
+                // reset while it still sends; beyond the bound Jetty closes the connection.
+                if (total > MAX_BODY) {
+                    total += in.skip(64L * MAX_BODY);
+                }
             }
-            if (body.length > MAX_BODY) {
-                AdmissionFilter.reject(response, 413, "body is over " + MAX_BODY + " bytes", state.requestId());
+            if (total > MAX_BODY) {
+                AdmissionFilter.reject(response, 413, "body of " + (total > 65L * MAX_BODY ? "over " : "") + total
+                        + " bytes is over " + MAX_BODY, state.requestId());
                 return;
             }
             Db.addNote(state.connection(), new String(body, StandardCharsets.UTF_8));

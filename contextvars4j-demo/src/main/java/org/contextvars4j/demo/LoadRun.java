@@ -100,7 +100,7 @@ final class LoadRun {
         try {
             for (int i = 0; i < requests; i++) {
                 inFlight.acquire();
-                if (recentFailures.get() >= 2 * concurrency) {
+                if (recentFailures.get() >= Math.max(50, concurrency)) {
                     // The service has stopped answering (the naive run exhausts its pool): stop sending.
                     inFlight.release();
                     synchronized (results) {
@@ -146,7 +146,7 @@ final class LoadRun {
                             }
                             if (failed) {
                                 recentFailures.incrementAndGet();
-                            } else {
+                            } else if (hostile == null) {
                                 recentFailures.set(0);
                             }
                         }
