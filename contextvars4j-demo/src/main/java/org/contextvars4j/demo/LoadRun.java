@@ -309,12 +309,25 @@ final class LoadRun {
             if (quiet) {
                 return new Progress(null, null, total);
             }
-            if (System.console() != null) {
+            if (onTerminal()) {
                 return new Progress(new ProgressBarBuilder().setTaskName("load").setInitialMax(total)
                         .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUnit(" req", 1).showSpeed()
                         .setUpdateIntervalMillis(200).build(), null, total);
             }
             return new Progress(null, out, total);
+        }
+
+        /** Whether standard output is a terminal: JDK 22+ has a console even when it is not, and says so. */
+        private static boolean onTerminal() {
+            java.io.Console console = System.console();
+            if (console == null) {
+                return false;
+            }
+            try {
+                return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+            } catch (ReflectiveOperationException e) {
+                return true;        // JDK 17-21: a console exists only on a terminal
+            }
         }
 
         void step() {
