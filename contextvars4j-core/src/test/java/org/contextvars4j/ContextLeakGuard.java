@@ -10,11 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import net.jqwik.api.lifecycle.AroundTryHook;
-import net.jqwik.api.lifecycle.PropagationMode;
-import net.jqwik.api.lifecycle.TryExecutionResult;
-import net.jqwik.api.lifecycle.TryExecutor;
-import net.jqwik.api.lifecycle.TryLifecycleContext;
 import org.contextvars4j.internal.VarMap;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -29,15 +24,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>Tests that run work on other threads check those threads themselves with
  * {@link #assertThreadClean(String)}.
  *
- * <p>jqwik does not run JUnit Jupiter extensions, so the same guard is also a jqwik
- * {@link AroundTryHook}: property classes register it with
- * {@code @AddLifecycleHook(ContextLeakGuard.class)} and every try is checked the same way. It is
- * public so that the property tests of {@code org.contextvars4j.internal} can register it too.
+ * <p>A property test runs many tries inside one test method, so the property runner
+ * ({@code org.contextvars4j.proptest.Property}) also checks every try on its own with
+ * {@link #guardTry(Runnable)}: a leak fails the try that caused it, and that try is shrunk like any
+ * other failure. It is public so that the runner and the property tests of
+ * {@code org.contextvars4j.internal} can use it.
  */
-@SuppressWarnings("exports")   // test-only class in the patched module; JUnit and jqwik are on the class path
-public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCallback, AroundTryHook {
+@SuppressWarnings("exports")   // test-only class in the patched module; JUnit is on the class path
+public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCallback {
 
-    /** Instantiated by JUnit and jqwik. */
+    /** Instantiated by JUnit. */
     public ContextLeakGuard() {
     }
 
@@ -47,6 +43,16 @@ public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCall
         static Snapshot take() {
             Context c = Storage.currentOrNull();
             return new Snapshot(c, c == null ? VarMap.EMPTY : c.map, c != null && c.isEntered());
+        }
+
+        /** Makes the context current again, with its values (not its entered state: a scope owns that). */
+        void restore() {
+            if (Storage.currentOrNull() != current) {
+                Storage.setCurrent(current);
+            }
+            if (current != null && current.map != map) {
+                current.setMap(map);
+            }
         }
     }
 
@@ -60,25 +66,23 @@ public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCall
         assertUnchangedSince(context.getStore(NS).get("before", Snapshot.class));
     }
 
-    /** Registered on a property class, the hook must reach the properties in it (jqwik's default is not to). */
-    @Override
-    public PropagationMode propagateTo() {
-        return PropagationMode.ALL_DESCENDANTS;
-    }
-
-    @Override
-    public TryExecutionResult aroundTry(TryLifecycleContext context, TryExecutor aTry, List<Object> parameters) {
+    /**
+     * Runs one try of a property, then checks, as after each test, that the calling thread's
+     * current context is exactly what it was before. What {@code aTry} throws propagates. Either
+     * way the thread's current context and its values are then put back as they were, so that a
+     * leak fails only the try that caused it and never the tries (or shrinking replays) after it.
+     *
+     * @param aTry the try
+     * @throws AssertionError when the try left the thread's context changed
+     */
+    public static void guardTry(Runnable aTry) {
         Snapshot before = Snapshot.take();
-        TryExecutionResult result = aTry.execute(parameters);
-        if (result.isFalsified()) {
-            return result;
-        }
         try {
+            aTry.run();
             assertUnchangedSince(before);
-        } catch (AssertionError leak) {
-            return TryExecutionResult.falsified(leak);
+        } finally {
+            before.restore();
         }
-        return result;
     }
 
     private static void assertUnchangedSince(Snapshot before) {

@@ -12,38 +12,52 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.function.IntUnaryOperator;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
+import java.util.function.ToIntFunction;
 import org.contextvars4j.ContextLeakGuard;
+import org.contextvars4j.proptest.Draws;
+import org.contextvars4j.proptest.Property;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@link VarMap} against a {@link HashMap} model: random sequences of {@code with},
- * {@code without} and copies (snapshots that must never change afterwards), with ids spread so
- * that every trie depth, growth and root collapse are exercised. After every step: {@code get},
- * {@code containsId}, {@code size}, {@code forEach} (order and contents) and the shape invariants
- * of the header comment (trimmed arrays, no stale values, collapsed root, minimal depth). The map
- * does not hash, so there are no hash collisions to force; the nearest thing, ids that share all
- * their high chunks or all their low chunks, has its own properties.
+ * {@link VarMap} against a {@link HashMap} model (SPEC section 7): random sequences of
+ * {@code with}, {@code without} and copies (snapshots that must never change afterwards), with ids
+ * spread so that every trie depth, growth and root collapse are exercised. After every step:
+ * {@code get}, {@code containsId}, {@code size}, {@code forEach} (order and contents) and the
+ * shape invariants of the header comment (trimmed arrays, no stale values, collapsed root, minimal
+ * depth). The map does not hash, so there are no hash collisions to force; the nearest things, ids
+ * that share all their high chunks, their low chunk, or every chunk but one, have their own
+ * properties.
  *
- * <p>12,000 tries per run (six properties of 2,000).
+ * <p>14,000 cases per run (seven properties of 2,000), each run through the leak guard; a failing
+ * case is shrunk and reported with its seed ({@link Property}).
  */
-@AddLifecycleHook(ContextLeakGuard.class)
+@ExtendWith(ContextLeakGuard.class)
 class VarMapPropertiesTest {
 
-    private static final Object ABSENT = new Object();
+    private static final Object ABSENT = new Object() {
+        @Override
+        public String toString() {
+            return "(absent)";
+        }
+    };
     private static final int MAX_OPS = 120;
+    private static final int TRIES = 2_000;
 
     enum Kind { WITH, WITHOUT_PRESENT, WITHOUT_ANY, COPY }
 
-    /** One step; {@code pick} chooses a present id for WITHOUT_PRESENT. */
+    /** One step; {@code pick} chooses a present id (in id order, modulo their number) for WITHOUT_PRESENT. */
     record Op(Kind kind, int id, int pick, Integer value) {
+        @Override
+        public String toString() {
+            return switch (kind) {
+                case WITH -> "with(" + id + ", " + value + ")";
+                case WITHOUT_PRESENT -> "withoutPresent(#" + pick + ")";
+                case WITHOUT_ANY -> "without(" + id + ")";
+                case COPY -> "copy";
+            };
+        }
     }
 
     /** The key object stored with an id, as a ContextVar is in real use. */
@@ -52,58 +66,91 @@ class VarMapPropertiesTest {
 
     // ---------------------------------------------------------------- properties
 
-    @Property(tries = 2000)
-    void operations_idsInOneLeaf_matchModel(@ForAll("smallIds") List<Op> ops) {
-        replay(ops);
+    @Test
+    @DisplayName("SPEC 7: ids 0-31, one leaf, match a HashMap model")
+    void operations_idsInOneLeaf_matchModel() {
+        Property.check(TRIES, d -> ops(d, dd -> dd.below(32)), VarMapPropertiesTest::replay);
     }
 
-    @Property(tries = 2000)
-    void operations_idsOverTwoLevels_matchModel(@ForAll("midIds") List<Op> ops) {
-        replay(ops);
+    @Test
+    @DisplayName("SPEC 7: ids over two levels match a HashMap model")
+    void operations_idsOverTwoLevels_matchModel() {
+        Property.check(TRIES, d -> ops(d, dd -> spread(dd, 1100)), VarMapPropertiesTest::replay);
     }
 
-    @Property(tries = 2000)
-    void operations_idsSpreadWide_matchModel(@ForAll("wideIds") List<Op> ops) {
-        replay(ops);
+    @Test
+    @DisplayName("SPEC 7: ids at every depth up to 2^29 match a HashMap model")
+    void operations_idsSpreadWide_matchModel() {
+        Property.check(TRIES, d -> ops(d, VarMapPropertiesTest::anyId), VarMapPropertiesTest::replay);
     }
 
-    @Property(tries = 2000)
-    void operations_idsSharingAllHighChunks_matchModel(@ForAll("sharedHighChunks") List<Op> ops) {
-        replay(ops);
+    @Test
+    @DisplayName("SPEC 7: ids sharing all their high chunks (one deep leaf) match a HashMap model")
+    void operations_idsSharingAllHighChunks_matchModel() {
+        // every id of one case differs only in the lowest 5 bits: they all land in one leaf, deep down
+        Property.check(TRIES, d -> {
+            int high = d.below(1 << 24);
+            return ops(d, dd -> high << 5 | dd.below(32));
+        }, VarMapPropertiesTest::replay);
     }
 
-    @Property(tries = 2000)
-    void operations_idsSharingTheLowChunk_matchModel(@ForAll("sharedLowChunk") List<Op> ops) {
-        replay(ops);
+    @Test
+    @DisplayName("SPEC 7: ids sharing their low chunk match a HashMap model")
+    void operations_idsSharingTheLowChunk_matchModel() {
+        // every id of one case has the same lowest 5 bits: each sits alone at the same slot of its own leaf
+        Property.check(TRIES, d -> {
+            int low = d.below(32);
+            return ops(d, dd -> (dd.percent(20) ? dd.below(41) : dd.below(1 << 24)) << 5 | low);
+        }, VarMapPropertiesTest::replay);
+    }
+
+    @Test
+    @DisplayName("SPEC 7: ids equal in every chunk but one (the trie's full collisions) match a HashMap model")
+    void operations_idsDifferingInOneChunk_matchModel() {
+        // the array-mapped trie's equivalent of a full-hash collision: the ids share their high and
+        // their low chunks and pile up in one node at the level of the chunk that differs
+        Property.check(TRIES, d -> {
+            int base = d.below(VarMap.MAX_ID + 1);
+            int shift = 5 * d.below(6);
+            int width = shift == 25 ? 16 : 32;      // the top chunk has 4 bits: ids stay below 2^29
+            return ops(d, dd -> base & ~(31 << shift) | dd.below(width) << shift);
+        }, VarMapPropertiesTest::replay);
     }
 
     /** Invariant 3 and 2 together: equal contents give equal shapes, whatever the build order. */
-    @Property(tries = 2000)
-    void build_anyOrderAndDetours_sameCanonicalShape(@ForAll("idSets") List<Integer> ids,
-            @ForAll("idSets") List<Integer> detour, @ForAll long seed) {
-        VarMap ascending = build(ids.stream().sorted().toList());
-        VarMap descending = build(ids.stream().sorted(Collections.reverseOrder()).toList());
-        List<Integer> shuffled = new ArrayList<>(ids);
-        Collections.shuffle(shuffled, new Random(seed));
-        VarMap viaDetour = build(shuffled);
-        for (int id : detour) {                    // add other ids, then take them away again
-            if (!ids.contains(id)) {
-                viaDetour = viaDetour.with(id, new Key(id), id);
+    @Test
+    @DisplayName("SPEC 7: any build order, with detours, gives the same canonical shape")
+    void build_anyOrderAndDetours_sameCanonicalShape() {
+        Property.check(TRIES, d -> new Builds(idSet(d), idSet(d), d.below(Long.MAX_VALUE)), b -> {
+            List<Integer> ids = b.ids();
+            VarMap ascending = build(ids.stream().sorted().toList());
+            VarMap descending = build(ids.stream().sorted(Collections.reverseOrder()).toList());
+            List<Integer> shuffled = new ArrayList<>(ids);
+            Collections.shuffle(shuffled, new Random(b.shuffleSeed()));
+            VarMap viaDetour = build(shuffled);
+            for (int id : b.detour()) {                // add other ids, then take them away again
+                if (!ids.contains(id)) {
+                    viaDetour = viaDetour.with(id, new Key(id), id);
+                }
             }
-        }
-        for (int id : detour) {
-            if (!ids.contains(id)) {
-                viaDetour = viaDetour.without(id);
+            for (int id : b.detour()) {
+                if (!ids.contains(id)) {
+                    viaDetour = viaDetour.without(id);
+                }
             }
-        }
-        for (VarMap m : List.of(descending, viaDetour)) {
-            assertThat(m.size()).isEqualTo(ascending.size());
-            assertThat(m.depth()).isEqualTo(ascending.depth());
-            assertThat(shift(m)).isEqualTo(shift(ascending));
-            assertThat(Arrays.deepEquals(root(m), root(ascending))).as("canonical shape").isTrue();
-        }
-        assertShape(viaDetour);
-        assertThat(ascending.depth()).isEqualTo(minimalDepth(ids.stream().mapToInt(i -> i).max().orElse(0)));
+            for (VarMap m : List.of(descending, viaDetour)) {
+                assertThat(m.size()).isEqualTo(ascending.size());
+                assertThat(m.depth()).isEqualTo(ascending.depth());
+                assertThat(shift(m)).isEqualTo(shift(ascending));
+                assertThat(Arrays.deepEquals(root(m), root(ascending))).as("canonical shape").isTrue();
+            }
+            assertShape(viaDetour);
+            assertThat(ascending.depth()).isEqualTo(minimalDepth(ids.stream().mapToInt(i -> i).max().orElse(0)));
+        });
+    }
+
+    /** A case of the canonical-shape property: the ids, the detour ids, the shuffle's seed. */
+    record Builds(List<Integer> ids, List<Integer> detour, long shuffleSeed) {
     }
 
     // ---------------------------------------------------------------- the model run
@@ -147,7 +194,8 @@ class VarMapPropertiesTest {
     }
 
     private static void assertMatches(VarMap map, Map<Integer, Integer> model, List<Integer> probes) {
-        assertThat(map.size()).isEqualTo(model.size());
+        // Plain checks rather than AssertJ: this runs after every step of 14,000 sequences.
+        check(map.size() == model.size(), "size() = %d, model %d", map.size(), model.size());
         for (Map.Entry<Integer, Integer> e : model.entrySet()) {
             int id = e.getKey();
             check(Objects.equals(map.get(id, ABSENT), e.getValue()), "get(%d) = %s, model %s", id, map.get(id, ABSENT),
@@ -163,17 +211,19 @@ class VarMapPropertiesTest {
                 }
             }
         }
-        List<Integer> seenIds = new ArrayList<>();
-        List<Integer> seenValues = new ArrayList<>();
+        int[] ids = model.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+        int[] seen = {0};
         map.forEach((k, v) -> {
-            seenIds.add(((Key) k).id());
-            seenValues.add((Integer) v);
+            int at = seen[0]++;
+            int id = ((Key) k).id();
+            check(at < ids.length && id == ids[at], "forEach gave id %d at position %d, model ids in order %s", id, at,
+                    Arrays.toString(ids));
+            check(Objects.equals(v, model.get(id)), "forEach gave %d=%s, model %s", id, v, model.get(id));
         });
-        TreeMap<Integer, Integer> sorted = new TreeMap<>(model);
-        assertThat(seenIds).as("forEach in id order").containsExactlyElementsOf(sorted.keySet());
-        assertThat(seenValues).containsExactlyElementsOf(sorted.values());
+        check(seen[0] == ids.length, "forEach gave %d entries, model %d", seen[0], ids.length);
         assertShape(map);
-        assertThat(map.depth()).as("minimal depth").isEqualTo(minimalDepth(sorted.isEmpty() ? 0 : sorted.lastKey()));
+        int depth = minimalDepth(ids.length == 0 ? 0 : ids[ids.length - 1]);
+        check(map.depth() == depth, "depth() = %d, minimal depth %d", map.depth(), depth);
     }
 
     private static VarMap build(List<Integer> ids) {
@@ -191,15 +241,15 @@ class VarMapPropertiesTest {
         Object[] root = root(m);
         int shift = shift(m);
         if (m.size() == 0) {
-            assertThat(root).as("empty map root").isEmpty();
-            assertThat(shift).isZero();
+            check(root.length == 0 && shift == 0, "empty map with root of length %d, shift %d", root.length, shift);
             return;
         }
         if (shift > 0) {
-            assertThat(root.length).as("root with a single child is collapsed").isGreaterThan(1);
-            assertThat(root.length).isLessThanOrEqualTo(32);
+            check(root.length > 1, "root with a single child not collapsed");
+            check(root.length <= 32, "root of length %d", root.length);
         }
-        assertThat(countEntries(root, shift)).as("entries reachable").isEqualTo(m.size());
+        int reachable = countEntries(root, shift);
+        check(reachable == m.size(), "%d entries reachable, size() = %d", reachable, m.size());
     }
 
     private static int countEntries(Object[] node, int s) {
@@ -273,60 +323,45 @@ class VarMapPropertiesTest {
 
     // ---------------------------------------------------------------- generators
 
-    private static Arbitrary<List<Op>> ops(Arbitrary<Integer> ids) {
-        Arbitrary<Kind> kinds = Arbitraries.frequency(Tuple.of(6, Kind.WITH), Tuple.of(3, Kind.WITHOUT_PRESENT),
-                Tuple.of(1, Kind.WITHOUT_ANY), Tuple.of(1, Kind.COPY));
-        Arbitrary<Integer> values = Arbitraries.integers().between(-3, 1000).injectNull(0.15);
-        return Combinators.combine(kinds, ids, Arbitraries.integers(), values).as(Op::new).list().ofMaxSize(MAX_OPS);
+    /** A sequence of operations; each draws only what its kind needs, so shrunk cases read cleanly. */
+    private static List<Op> ops(Draws d, ToIntFunction<Draws> ids) {
+        return d.listOf(MAX_OPS, dd -> switch (Kind.values()[dd.weighted(6, 3, 1, 1)]) {
+            case WITH -> new Op(Kind.WITH, ids.applyAsInt(dd), 0, value(dd));
+            case WITHOUT_PRESENT -> new Op(Kind.WITHOUT_PRESENT, 0, dd.below(1 << 16), null);
+            case WITHOUT_ANY -> new Op(Kind.WITHOUT_ANY, ids.applyAsInt(dd), 0, null);
+            case COPY -> new Op(Kind.COPY, 0, 0, null);
+        });
     }
 
-    /** Ids at the chunk boundaries, mixed into every spread. */
-    private static Arbitrary<Integer> boundaries() {
-        return Arbitraries.of(0, 1, 30, 31, 32, 33, 63, 64, 1023, 1024, 1025, 32767, 32768, (1 << 20) - 1, 1 << 20,
-                VarMap.MAX_ID - 1, VarMap.MAX_ID);
+    /** A value from -3 to 1,000, or null (15%); shrinks towards 0. */
+    private static Integer value(Draws d) {
+        if (d.percent(15)) {
+            return null;
+        }
+        int v = d.below(1004);
+        return v <= 1000 ? v : 1000 - v;
     }
 
-    private static Arbitrary<Integer> spread(int max) {
-        return Arbitraries.frequencyOf(Tuple.of(9, Arbitraries.integers().between(0, max)), Tuple.of(1, boundaries()));
+    /** Ids at the chunk boundaries, mixed into the spreads. */
+    private static final Integer[] BOUNDARIES = {0, 1, 30, 31, 32, 33, 63, 64, 1023, 1024, 1025, 32767, 32768,
+        (1 << 20) - 1, 1 << 20, VarMap.MAX_ID - 1, VarMap.MAX_ID};
+
+    /** Mostly uniform in {@code [0, max]}, one in ten a chunk boundary. */
+    private static int spread(Draws d, int max) {
+        return d.percent(10) ? d.oneOf(BOUNDARIES) : d.between(0, max);
     }
 
-    @Provide
-    Arbitrary<List<Op>> smallIds() {
-        return ops(Arbitraries.integers().between(0, 31));
+    /** Any id up to {@link VarMap#MAX_ID}, log-uniform so that every depth of the trie is common. */
+    private static int anyId(Draws d) {
+        return d.percent(10) ? d.oneOf(BOUNDARIES) : d.below(1 << d.between(0, 29));
     }
 
-    @Provide
-    Arbitrary<List<Op>> midIds() {
-        return ops(spread(1100));
-    }
-
-    @Provide
-    Arbitrary<List<Op>> wideIds() {
-        return ops(spread(1 << 20));
-    }
-
-    @Provide
-    Arbitrary<List<Op>> sharedHighChunks() {
-        // every id of one try differs only in the lowest 5 bits: they all land in one leaf, deep down
-        return Combinators.combine(Arbitraries.integers().between(0, (1 << 24) - 1), ops(Arbitraries.integers().between(0, 31)))
-                .as((high, ops) -> mapIds(ops, low -> high << 5 | low));
-    }
-
-    @Provide
-    Arbitrary<List<Op>> sharedLowChunk() {
-        // every id of one try has the same lowest 5 bits: each sits alone at the same slot of its own leaf
-        Arbitrary<Integer> highs = Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.integers().between(0, (1 << 24) - 1)),
-                Tuple.of(1, Arbitraries.integers().between(0, 40)));
-        return Combinators.combine(Arbitraries.integers().between(0, 31), ops(highs))
-                .as((low, ops) -> mapIds(ops, high -> high << 5 | low));
-    }
-
-    private static List<Op> mapIds(List<Op> ops, IntUnaryOperator f) {
-        return ops.stream().map(op -> new Op(op.kind(), f.applyAsInt(op.id()), op.pick(), op.value())).toList();
-    }
-
-    @Provide
-    Arbitrary<List<Integer>> idSets() {
-        return Arbitraries.oneOf(spread(31), spread(1100), spread(1 << 20)).list().uniqueElements().ofMaxSize(60);
+    /** Up to 60 distinct ids, each from one of three ranges. */
+    private static List<Integer> idSet(Draws d) {
+        return d.listOf(60, dd -> switch (dd.below(3)) {
+            case 0 -> spread(dd, 31);
+            case 1 -> spread(dd, 1100);
+            default -> anyId(dd);
+        }).stream().distinct().toList();
     }
 }
