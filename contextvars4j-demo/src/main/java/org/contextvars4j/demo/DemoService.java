@@ -85,6 +85,7 @@ final class DemoService implements AutoCloseable {
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
+        connector.setAcceptQueueSize(1024);     // the load opens hundreds of connections at once
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
