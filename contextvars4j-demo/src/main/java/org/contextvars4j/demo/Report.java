@@ -165,7 +165,7 @@ final class Report {
         for (int i = 0; i <= 4; i++) {
             double ms = Math.exp(lmin + span * i / 4) / 1e3;
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%.1f ms</text>",
-                    Math.min(width - 50, i * width / 4.0), height + 15, ms));
+                    Math.min(width - 70, i * width / 4.0), height + 15, ms));
         }
         return s.append("<text x=\"0\" y=\"").append(height + 35).append("\" font-size=\"11\">answers per latency bucket (log scale)</text></svg>").toString();
     }
