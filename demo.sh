@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck disable=SC2086
-mvn -B -ntp -q ${MAVEN_ARGS:-} -DskipTests -Dmaven.javadoc.skip=true -pl contextvars4j-demo -am package
+mvn -B -ntp -q ${MAVEN_ARGS:-} -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl contextvars4j-demo -am package
 exec java -jar contextvars4j-demo/target/contextvars4j-demo.jar --out contextvars4j-demo/target/demo-report "$@"

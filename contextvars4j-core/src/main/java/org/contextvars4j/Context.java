@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.contextvars4j.internal.VarMap;
 
 /**
@@ -43,6 +44,9 @@ import org.contextvars4j.internal.VarMap;
  * thread. They see a consistent snapshot: the contents as of some recent {@code set} of the
  * thread that has the context entered. Contexts use identity {@code equals}: two contexts with
  * equal contents are still two contexts.
+ *
+ * <p>Rule numbers in parentheses, such as (S7), refer to the
+ * <a href="package-summary.html#rules">rules in the package overview</a>.
  *
  * <p>Unless otherwise specified, passing a null argument to a method of this class throws
  * {@link NullPointerException} naming the parameter (S9).
@@ -177,8 +181,10 @@ public final class Context {
     }
 
     /**
-     * {@return the variables that have a value in this context}, as an unmodifiable snapshot in
-     * creation order of the variables
+     * Returns the variables that have a value in this context, as an unmodifiable snapshot in
+     * creation order of the variables.
+     *
+     * @return the variables
      */
     public Set<ContextVar<?>> keySet() {
         Set<ContextVar<?>> keys = new LinkedHashSet<>();
@@ -187,8 +193,10 @@ public final class Context {
     }
 
     /**
-     * {@return the values in this context}, as an unmodifiable snapshot in the order of
-     * {@link #keySet()}; may contain null
+     * Returns the values in this context, as an unmodifiable snapshot in the order of
+     * {@link #keySet()}; it may contain null.
+     *
+     * @return the values
      */
     public Collection<Object> values() {
         List<Object> values = new ArrayList<>(map.size());
@@ -244,6 +252,59 @@ public final class Context {
         } finally {
             exit(failure);
         }
+    }
+
+    /**
+     * Gets a value from {@code action} with this context current, then restores the previous
+     * current context: {@link #call} for code that throws no checked exception, so the caller
+     * needs no catch-and-rethrow. Otherwise the same as {@link #run}.
+     * <pre>{@code
+     * String id = context.supply(() -> REQUEST_ID.get());
+     * }</pre>
+     *
+     * @apiNote Named {@code supply}, not {@code call}: an overload {@code call(Supplier)} next to
+     * {@code call(Callable)} would make every {@code call(() -> x)} ambiguous.
+     * @param action what to get the value from
+     * @param <V> the result type
+     * @return the action's result
+     * @throws NullPointerException if {@code action} is null
+     * @throws IllegalStateException if this context is already entered (S7; the action does not
+     *         run), or if the action left a context that it entered itself still entered
+     */
+    public <V> V supply(Supplier<V> action) {
+        Objects.requireNonNull(action, "action");
+        enterOnCurrentThread();
+        Throwable failure = null;
+        try {
+            return action.get();
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
+        } finally {
+            exit(failure);
+        }
+    }
+
+    /**
+     * Returns a new, not-entered context holding this context's values and {@code var} set to
+     * {@code value}; this context is not changed (OpenTelemetry's {@code Context.with}). Chain it
+     * to build a context without entering anything, for a test or to start a request:
+     * <pre>{@code
+     * Context request = new Context().with(REQUEST_ID, "r-1").with(USER, "alice");
+     * request.run(() -> handle());      // handle() sees both values
+     * }</pre>
+     *
+     * @param var the variable
+     * @param value its value in the new context; may be null
+     * @param <T> the value type
+     * @return the new context
+     * @throws NullPointerException if {@code var} is null
+     * @implNote O(log32 of the var id), like {@link ContextVar#set}; the new context shares the
+     * rest of its map with this one
+     */
+    public <T> Context with(ContextVar<T> var, T value) {
+        Objects.requireNonNull(var, "var");
+        return new Context(map.with(var.id, var, value));
     }
 
     /**
@@ -308,6 +369,40 @@ public final class Context {
     }
 
     /**
+     * Returns a supplier that gets its value from {@code task} in a fresh copy of this context as
+     * it is now; otherwise the same as {@link #wrap(Runnable)}.
+     *
+     * @apiNote Not an overload of {@code wrap}: {@code wrap(Supplier)} next to
+     * {@code wrap(Callable)} would make {@code wrap(() -> x)} ambiguous.
+     * @param task what to get the value from
+     * @param <V> the result type
+     * @return the wrapping supplier; results and exceptions of {@code task} pass through unchanged
+     * @throws NullPointerException if {@code task} is null
+     */
+    public <V> Supplier<V> wrapSupplier(Supplier<V> task) {
+        Objects.requireNonNull(task, "task");
+        Callable<V> wrapped = Propagation.snapshotOf(this, task::get);
+        return new Supplier<>() {
+            @Override
+            public V get() {
+                try {
+                    return wrapped.call();
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Exception e) {
+                    // a Supplier throws no checked exception; only a sneaky throw gets here
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "ContextSupplier[" + task + "]";
+            }
+        };
+    }
+
+    /**
      * Makes current a context that no other thread can reach: one a hand-off created for a single
      * run (see Propagation). The S7 compare-and-set cannot fail there, so a plain store of the
      * owner does; the release store in {@link #release()} still publishes the run's writes.
@@ -364,6 +459,11 @@ public final class Context {
         // A release store is enough: the next owner's compare-and-set (a volatile read) sees it
         // and everything this thread wrote before, so the hand-over is ordered (S7).
         OWNER.setRelease(this, (Thread) null);
+    }
+
+    /** {@return the thread this context is entered on, or null} */
+    Thread owner() {
+        return (Thread) OWNER.getVolatile(this);
     }
 
     /** {@return whether this context is entered, on this or another thread} */

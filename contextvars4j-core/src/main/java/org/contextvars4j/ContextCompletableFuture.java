@@ -39,16 +39,34 @@ import java.util.function.Supplier;
  * without the caller wrapping anything; {@link #minimalCompletionStage()}, {@link #copy()} and
  * {@link #toCompletableFuture()} stay in the family too. A static "wrap this function" helper
  * would leave every stage to the caller's discipline; wrapping an existing future's executor
- * would miss the synchronous stages. Adapt a future from elsewhere with
- * {@link #of(CompletionStage)}; stages registered directly on the original are not covered.
+ * would miss the synchronous stages. The statics that build a future ({@link #supplyAsync},
+ * {@link #runAsync}, {@link #completedFuture}, {@link #failedFuture}, {@link #completedStage},
+ * {@link #failedStage}, {@link #allOf}, {@link #anyOf}) are redeclared here so that
+ * {@code ContextCompletableFuture.allOf(...)} returns a member of the family too, and
+ * {@link #delayedExecutor} returns an executor that captures at {@code execute}. Adapt a future
+ * from elsewhere with {@link #of(CompletionStage)}; stages registered directly on the original
+ * are not covered.
+ *
+ * <h2>A plain {@code CompletableFuture} with a wrapped executor</h2>
+ * {@code plain.thenApplyAsync(fn, ContextExecutors.wrap(executor))} does <em>not</em> follow the
+ * registration rule: a wrapped executor captures when its {@code execute} is called, and a plain
+ * future calls it on the thread that completes the future. When the stage is registered before
+ * completion, {@code fn} therefore sees the <em>completer's</em> context. Start the chain from a
+ * {@code ContextCompletableFuture} (or adapt it with {@link #of(CompletionStage)}) when each stage
+ * must see the context of the code that registered it.
  *
  * <h2>What {@code join()} and {@code get()} see</h2>
  * They return the result (or throw) in the caller's own context, which no stage can change: a
- * stage's sets live in that stage's copy, and the result carries no context. Waiting does not run
- * stages on the waiting thread. The methods that take no function ({@code complete},
+ * stage's sets live in that stage's copy, and the result carries no context. A thread waiting in
+ * {@code join()} or {@code get()} may help run dependent stages, as in {@code CompletableFuture};
+ * each such stage still runs in a copy of its own registration context, and the waiting thread's
+ * context is back as it was when the stage ends. The methods that take no function ({@code complete},
  * {@code obtrudeValue}, {@code orTimeout}, {@code completeOnTimeout}, {@code cancel}, ...) behave
  * as in {@code CompletableFuture}; the stages they trigger run in their own registration
  * contexts.
+ *
+ * <p>Rule numbers in parentheses, such as (S7), refer to the
+ * <a href="package-summary.html#rules">rules in the package overview</a>.
  *
  * <p>Thread-safety is that of {@code CompletableFuture}. Unless otherwise specified, a null
  * function, action or supplier throws {@link NullPointerException} naming it, at registration.
@@ -149,9 +167,10 @@ public class ContextCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     /**
-     * {@return a minimal stage already completed with {@code value}}, whose stages follow the
-     * registration rule (see {@link #minimalCompletionStage()})
+     * Returns a minimal stage already completed with {@code value}, whose stages follow the
+     * registration rule (see {@link #minimalCompletionStage()}).
      *
+     * @return the completed stage
      * @param value the result, may be null
      * @param <U> the result type
      */
@@ -162,9 +181,10 @@ public class ContextCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     /**
-     * {@return a minimal stage already completed exceptionally with {@code failure}}, whose stages
-     * follow the registration rule (see {@link #minimalCompletionStage()})
+     * Returns a minimal stage already completed exceptionally with {@code failure}, whose stages
+     * follow the registration rule (see {@link #minimalCompletionStage()}).
      *
+     * @return the failed stage
      * @param failure the exception
      * @param <U> the result type
      */
@@ -173,6 +193,58 @@ public class ContextCompletableFuture<T> extends CompletableFuture<T> {
         MinimalStage<U> d = new MinimalStage<>();
         d.relayFailure(failure);
         return d;
+    }
+
+    /**
+     * Returns a future completed when all of {@code futures} complete, as
+     * {@link CompletableFuture#allOf} does, but in the family: stages registered on it follow the
+     * registration rule. (The static inherited from {@code CompletableFuture} would return a plain
+     * future, whose stages run in whatever context completes it.)
+     *
+     * @param futures the futures to wait for; none may be null
+     * @return the new future, completed with null, or exceptionally as {@code allOf} is
+     */
+    public static ContextCompletableFuture<Void> allOf(CompletableFuture<?>... futures) {
+        return of(CompletableFuture.allOf(futures));
+    }
+
+    /**
+     * Returns a future completed when any of {@code futures} completes, with the same result, as
+     * {@link CompletableFuture#anyOf} does, but in the family: stages registered on it follow the
+     * registration rule.
+     *
+     * @param futures the futures to wait for; none may be null
+     * @return the new future; never completed when {@code futures} is empty
+     */
+    public static ContextCompletableFuture<Object> anyOf(CompletableFuture<?>... futures) {
+        return of(CompletableFuture.anyOf(futures));
+    }
+
+    /**
+     * Returns an executor that runs each task after {@code delay} on the default executor, as
+     * {@link CompletableFuture#delayedExecutor(long, TimeUnit)} does, in a copy of the context
+     * current when the task was handed to {@code execute}.
+     *
+     * @param delay how long to wait, in {@code unit}s
+     * @param unit the unit of {@code delay}
+     * @return the delaying executor
+     */
+    public static Executor delayedExecutor(long delay, TimeUnit unit) {
+        return ContextExecutors.wrap(CompletableFuture.delayedExecutor(delay, unit));
+    }
+
+    /**
+     * Returns an executor that hands each task to {@code executor} after {@code delay}, as
+     * {@link CompletableFuture#delayedExecutor(long, TimeUnit, Executor)} does, in a copy of the
+     * context current when the task was handed to {@code execute}.
+     *
+     * @param delay how long to wait, in {@code unit}s
+     * @param unit the unit of {@code delay}
+     * @param executor the executor that runs the tasks
+     * @return the delaying executor
+     */
+    public static Executor delayedExecutor(long delay, TimeUnit unit, Executor executor) {
+        return ContextExecutors.wrap(CompletableFuture.delayedExecutor(delay, unit, executor));
     }
 
     /**
@@ -200,7 +272,12 @@ public class ContextCompletableFuture<T> extends CompletableFuture<T> {
 
     // ---- the family -------------------------------------------------------------------------
 
-    /** {@return a new incomplete {@code ContextCompletableFuture}}: every stage stays in the family */
+    /**
+     * Returns a new incomplete {@code ContextCompletableFuture}, so that every stage stays in the
+     * family.
+     *
+     * @return the new future
+     */
     @Override
     public <U> ContextCompletableFuture<U> newIncompleteFuture() {
         return new ContextCompletableFuture<>();
@@ -213,8 +290,10 @@ public class ContextCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     /**
-     * {@return a new future completed normally when this one completes normally, with the same
-     * value}; stages registered on it follow the registration rule
+     * Returns a new future completed normally when this one completes normally, with the same
+     * value; stages registered on it follow the registration rule.
+     *
+     * @return the copy
      */
     @Override
     public ContextCompletableFuture<T> copy() {
@@ -610,12 +689,12 @@ public class ContextCompletableFuture<T> extends CompletableFuture<T> {
             throw refused();
         }
 
-        /** {@return refused}: {@code Future.resultNow()} (Java 19+) is not a stage method */
+        /** Refused: {@code Future.resultNow()} (Java 19+) is not a stage method. */
         public T resultNow() {
             throw refused();
         }
 
-        /** {@return refused}: {@code Future.exceptionNow()} (Java 19+) is not a stage method */
+        /** Refused: {@code Future.exceptionNow()} (Java 19+) is not a stage method. */
         public Throwable exceptionNow() {
             throw refused();
         }

@@ -114,6 +114,30 @@ class ContextExecutorService implements ExecutorService {
         return delegate.awaitTermination(timeout, unit);
     }
 
+    /**
+     * Closes the wrapped service with its own {@code close()} (JDK 19+ declares it on
+     * {@code ExecutorService}), so a service that overrides it keeps its behaviour: the
+     * {@link java.util.concurrent.ForkJoinPool#commonPool() common pool}, which never terminates,
+     * returns at once, where the inherited default would wait for its termination forever. Not an
+     * {@code @Override}: the code compiles for Java 17, where the method does not exist; from
+     * JDK 19 on it overrides {@code ExecutorService.close()}.
+     */
+    public void close() {
+        if (delegate instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                // ExecutorService.close() declares no checked exception; a delegate's own
+                // AutoCloseable.close() might
+                throw new IllegalStateException("cannot close " + delegate, e);
+            }
+        }
+        // Otherwise the runtime is Java 17 or 18, where ExecutorService has no close() and no
+        // caller reaches this method through the interface: nothing to do.
+    }
+
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[" + delegate + (fixed == null ? "" : ", fixed=" + fixed) + "]";

@@ -29,7 +29,13 @@ import java.util.concurrent.ScheduledExecutorService;
  * normal end, an exception, an error, a cancellation or an interruption (restoration runs in
  * {@code finally}; a task cancelled before it starts never touches the worker). A task that
  * leaves a scope of its own open has the contexts it left entered exited by force and fails with
- * {@link IllegalStateException}, as in {@link Context#run(Runnable)}.
+ * {@link IllegalStateException}, as in {@link Context#run(Runnable)}; if it also threw, its own
+ * exception is what the future reports, with that {@code IllegalStateException}
+ * {@linkplain Throwable#getSuppressed() suppressed}. When a {@link ThreadLocalAccessor} fails
+ * while the worker's own thread-local values are put back, the task's outcome is kept: a result
+ * stays the result and the accessor's failure is logged at {@code ERROR} through
+ * {@link System.Logger} (logger {@code org.contextvars4j.ThreadLocalAccessors}); an exception
+ * stays the exception, with the accessor's failure suppressed.
  *
  * <h2>A fixed context</h2>
  * The {@code wrap(..., Context)} forms run every task in a fresh copy of one given context
@@ -38,7 +44,13 @@ import java.util.concurrent.ScheduledExecutorService;
  * <h2>Lifecycle</h2>
  * The wrappers hold no state of their own: lifecycle methods ({@code shutdown},
  * {@code shutdownNow}, {@code awaitTermination}, ...) delegate unchanged, and
- * {@code shutdownNow} returns the wrapped tasks. Wrappers are as thread-safe as their delegate.
+ * {@code shutdownNow} returns the wrapped tasks. On JDK 19 and later, {@code close()} calls the
+ * delegate's own {@code close()}, so closing {@link #commonPool()} or a wrapped common pool
+ * returns at once and leaves the pool running, as {@code ForkJoinPool.commonPool().close()}
+ * does. Wrappers are as thread-safe as their delegate.
+ *
+ * <p>Rule numbers in parentheses, such as (S7), refer to the
+ * <a href="package-summary.html#rules">rules in the package overview</a>.
  *
  * <p>Unless otherwise specified, passing a null argument to a method of this class, or a null
  * task to a returned executor, throws {@link NullPointerException} naming the parameter.
@@ -138,13 +150,18 @@ public final class ContextExecutors {
      * {@code Callable} tasks run in a copy of the context current at submission (P5), with the
      * same guarantees as {@link #wrap(ExecutorService)}.
      *
-     * @apiNote Propagation covers the tasks handed to the wrapper. Subtasks that a running task
-     * {@code fork()}s go straight to the pool and start with the worker's own context (empty for
-     * a pool worker): capture what they need when you create them, or submit them through the
-     * wrapper. While a wrapped task waits in {@code join()}, its worker may run other queued
-     * tasks; wrapped ones enter their own context, but unwrapped ones would see the waiting
-     * task's context, so do not mix wrapped and unwrapped tasks on one pool. Parallel streams run
-     * on such workers too: see {@code docs/propagation.md} for the supported alternative.
+     * @apiNote Propagation covers the tasks handed to the wrapper. A plain
+     * {@code RecursiveTask} or {@code RecursiveAction} that a running task {@code fork()}s goes
+     * straight to the pool and runs in whatever context the worker that runs it has current: the
+     * forking worker, when it runs the subtask itself (during {@code join()}, or because no other
+     * worker stole it), runs it in the <em>forking task's</em> copy, so the subtask sees the
+     * parent's values and a {@code set} it never resets is seen by the parent after
+     * {@code join()}; another worker runs it in its own context (empty for a pool worker). For
+     * fork/join code, extend {@link ContextRecursiveTask} or {@link ContextRecursiveAction}
+     * instead: each captures the context when it is created and runs {@code compute()} in its own
+     * copy, on whichever worker. Parallel streams run on pool workers too and do not carry the
+     * context; run the work as a {@code ContextRecursiveTask}, or submit one task per chunk
+     * through this wrapper, and combine the results.
      * @param pool the pool
      * @return the wrapping executor service
      */
@@ -153,9 +170,11 @@ public final class ContextExecutors {
     }
 
     /**
-     * {@return the {@linkplain ForkJoinPool#commonPool() common pool}, wrapped as by
-     * {@link #wrap(ForkJoinPool)}}; the same object on every call. Shutting it down has no
-     * effect, as for the common pool itself.
+     * Returns the {@linkplain ForkJoinPool#commonPool() common pool}, wrapped as by
+     * {@link #wrap(ForkJoinPool)}: the same object on every call. Shutting it down has no effect,
+     * and {@code close()} returns at once, as for the common pool itself.
+     *
+     * @return the wrapped common pool
      */
     public static ExecutorService commonPool() {
         return CommonPool.INSTANCE;

@@ -68,9 +68,20 @@ public final class ContextThreads {
      * @param task what to run
      * @return the started thread
      * @throws NullPointerException if {@code context} or {@code task} is null
+     * @throws IllegalStateException if {@code context} is entered, on this or another thread, at
+     *         this call (S7): no thread is created. (A context entered after this check, before
+     *         the new thread runs, is refused on the new thread, as described for
+     *         {@link #unstarted(Context, Runnable)}.)
      * @see #unstarted(Context, Runnable)
      */
     public static Thread start(Context context, Runnable task) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(task, "task");
+        Thread owner = context.owner();
+        if (owner != null) {
+            throw new IllegalStateException("cannot start thread: " + context + " is already entered on thread "
+                    + owner.getName());
+        }
         Thread thread = unstarted(context, task);
         thread.start();
         return thread;

@@ -6,6 +6,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.contextvars4j.internal.VarMap;
 
 /**
@@ -35,6 +36,9 @@ import org.contextvars4j.internal.VarMap;
  * specified, passing a null <em>argument</em> other than a value (a name, a token) throws
  * {@link NullPointerException} naming the parameter (S9).
  *
+ * <p>Rule numbers in parentheses, such as (S7), refer to the
+ * <a href="package-summary.html#rules">rules in the package overview</a>.
+ *
  * <p>Vars are immutable and safe to share between threads.
  *
  * @param <T> the type of the value
@@ -45,7 +49,13 @@ import org.contextvars4j.internal.VarMap;
  */
 public final class ContextVar<T> {
 
-    private static final AtomicInteger IDS = new AtomicInteger();
+    static final AtomicInteger IDS = new AtomicInteger();
+
+    /**
+     * When the JVM has created more vars than this, one warning is logged: vars are meant to be
+     * created once each, and ids are never reused.
+     */
+    static final int MANY_VARS = 10_000;
 
     /** The marker {@link VarMap#get} returns for "absent" on the read path. */
     private static final Object ABSENT = new Object();
@@ -69,10 +79,26 @@ public final class ContextVar<T> {
         this.id = next;
         this.hasDefault = hasDefault;
         this.defaultValue = defaultValue;
+        if (next == MANY_VARS) {
+            warnManyVars(name);
+        }
+    }
+
+    /** Logs, once per JVM, that more than {@link #MANY_VARS} vars exist, with the creating frame. */
+    private static void warnManyVars(String name) {
+        System.getLogger(ContextVar.class.getName()).log(System.Logger.Level.WARNING,
+                "more than " + MANY_VARS + " ContextVars were created in this JVM; a var's id is never reused, so "
+                + "creating vars per request or per object makes every context slower and keeps them alive: "
+                + "create each var once, in a static final field (this one, " + name + ", was created at the "
+                + "frame below)", CallerSite.of("ContextVar " + name + " was created here"));
     }
 
     /**
      * Creates a variable without a default value: {@link #get()} throws when it is not set.
+     * Create each variable once, typically in a {@code static final} field: when a JVM has
+     * created more than 10,000 variables, a warning is logged once (through
+     * {@link System.Logger}, logger {@code org.contextvars4j.ContextVar}) with the stack of the
+     * creation that crossed the line.
      *
      * @param name a name for messages and {@code toString()}; not an identity
      * @param <T> the type of the value
@@ -123,7 +149,7 @@ public final class ContextVar<T> {
         if (hasDefault) {
             return defaultValue;
         }
-        throw new NoSuchElementException(this + " has no value in the current context and no default");
+        throw new NoSuchElementException(this + " has no value in the current context");
     }
 
     /**
@@ -141,7 +167,7 @@ public final class ContextVar<T> {
         return v != ABSENT ? (T) v : fallback;
     }
 
-    /** {@return this var's value in the current context, or {@link #ABSENT}}: the read path */
+    /** The read path: this var's value in the current context, or {@link #ABSENT}. */
     private Object lookup() {
         Context c = Storage.currentOrNull();
         return c == null ? ABSENT : VarMap.find(c.root, c.shift, id, ABSENT);
@@ -164,6 +190,46 @@ public final class ContextVar<T> {
             LeakDetection.onCreate(token);
         }
         return token;
+    }
+
+    /**
+     * Runs {@code action} with this variable set to {@code value} in the current context, and
+     * resets it afterwards, also when the action throws: the one-line form of
+     * {@code try (Token<T> t = var.set(value)) { action.run(); }} (like
+     * {@code ScopedValue.where(var, value).run(action)}).
+     * <pre>{@code
+     * REQUEST_ID.runWith("r-1", () -> handle());
+     * }</pre>
+     *
+     * @param value the value while the action runs; may be null
+     * @param action what to run
+     * @throws NullPointerException if {@code action} is null (nothing is set)
+     */
+    @SuppressWarnings("try")   // the token is the point: closing it resets the var
+    public void runWith(T value, Runnable action) {
+        Objects.requireNonNull(action, "action");
+        try (Token<T> token = set(value)) {
+            action.run();
+        }
+    }
+
+    /**
+     * Gets a value from {@code action} with this variable set to {@code value} in the current
+     * context, and resets it afterwards, also when the action throws; otherwise as
+     * {@link #runWith(Object, Runnable)}.
+     *
+     * @param value the value while the action runs; may be null
+     * @param action what to get the result from
+     * @param <R> the result type
+     * @return the action's result
+     * @throws NullPointerException if {@code action} is null (nothing is set)
+     */
+    @SuppressWarnings("try")   // the token is the point: closing it resets the var
+    public <R> R supplyWith(T value, Supplier<R> action) {
+        Objects.requireNonNull(action, "action");
+        try (Token<T> token = set(value)) {
+            return action.get();
+        }
     }
 
     /**
@@ -191,7 +257,9 @@ public final class ContextVar<T> {
         }
         Context c = Storage.currentOrNull();
         if (token.context != c) {
-            throw new IllegalArgumentException(token + " was created in a different Context");
+            Thread owner = token.context.owner();
+            throw new IllegalArgumentException(token + " was created in a different Context (" + token.context
+                    + (owner == null ? ", not entered on any thread)" : ", entered on thread " + owner.getName() + ")"));
         }
         VarMap m = c.map;
         if (m == token.after) {
@@ -206,13 +274,18 @@ public final class ContextVar<T> {
     }
 
     /**
-     * {@return a description: the name and the default, for example
-     * {@code ContextVar[request_id, default=none]}}
+     * Returns a description: the name, the var's id after {@code #} (two vars with the same name
+     * print differently, as Python's repr tells them apart by address) and the default, a string
+     * default in double quotes. For example {@code ContextVar[request_id#3, no default]} and
+     * {@code ContextVar[request_id#4, default="none"]}.
+     *
+     * @return the description
      */
     @Override
     public String toString() {
+        String head = "ContextVar[" + name + "#" + id;
         if (!hasDefault) {
-            return "ContextVar[" + name + ", default=none]";
+            return head + ", no default]";
         }
         // A default that contains this var (a list holding it) would recurse without end; print
         // "..." for the inner occurrence, as CPython's repr does. The set lives only while printing.
@@ -222,10 +295,11 @@ public final class ContextVar<T> {
             PRINTING.set(printing);
         }
         if (!printing.add(this)) {
-            return "ContextVar[" + name + ", default=...]";
+            return head + ", default=...]";
         }
         try {
-            return "ContextVar[" + name + ", default=" + defaultValue + "]";
+            String shown = defaultValue instanceof CharSequence ? "\"" + defaultValue + "\"" : String.valueOf(defaultValue);
+            return head + ", default=" + shown + "]";
         } finally {
             printing.remove(this);
             if (printing.isEmpty()) {

@@ -7,53 +7,70 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Opt-in detection of work that ends with a {@link Token} not reset or a {@link Scope} not
- * closed.
+ * Opt-in detection of context state that outlives the work that created it.
  *
  * <h2>What is checked</h2>
  * While detection is on, every task that contextvars4j runs at a propagation point (a task of a
  * {@linkplain Context#wrap(Runnable) wrapped} runnable or callable, a {@link ContextExecutors}
- * executor, a {@link ContextThreads} thread, a {@link ContextCompletableFuture} stage) records
- * the tokens and scopes created on its thread while it runs. When the task ends, however it ends:
+ * executor, a {@link ContextThreads} thread, a {@link ContextCompletableFuture} stage, a
+ * {@link ContextRecursiveTask}) is checked when it starts and when it ends, however it ends:
  * <ul>
- *   <li>every token created in the task's own context copy and never reset is reported as
- *       {@link Kind#TOKEN_NOT_RESET}. Nothing needs repairing: the copy is discarded, so the
- *       value never reaches the worker or the submitter. (Tasks of
- *       {@link ContextThreads#start(Context, Runnable)}, which run in a given context on purpose,
- *       are not checked for tokens.)</li>
- *   <li>every scope opened by the task and still open is reported as
- *       {@link Kind#SCOPE_NOT_CLOSED}. The thread is repaired whether detection is on or not:
- *       the contexts left entered are exited, the worker's previous context becomes current
- *       again, and the task fails with the {@link IllegalStateException} of
- *       {@link Context#run(Runnable)}.</li>
+ *   <li>{@link Kind#BASE_CONTEXT_NOT_EMPTY}, when it starts: the thread's own base context (the
+ *       one current when no context is entered) holds values. On a pooled thread that is the leak
+ *       that hurts: a value {@code set} there by an unwrapped task, or by code that never reset
+ *       its token, is seen by every later unwrapped task on that thread. Wrapped tasks are not
+ *       affected (they run in their own copy), so this is reported, once per thread, and nothing
+ *       is changed.</li>
+ *   <li>{@link Kind#SCOPE_NOT_CLOSED}, when it ends: a scope opened by the task is still open.
+ *       The thread is repaired whether detection is on or not: the contexts left entered are
+ *       exited, the worker's previous context becomes current again, and the task fails with the
+ *       {@link IllegalStateException} of {@link Context#run(Runnable)}.</li>
+ *   <li>{@link Kind#TOKEN_NOT_RESET}, when it ends, only if switched on with
+ *       {@link #reportTokensInTasks(boolean)}: a token created in the task's own context copy
+ *       was never reset. That is harmless, because the copy is dropped when the task ends and the
+ *       value reaches neither the worker nor the submitter; the memoization pattern
+ *       ({@code if (!CACHE.isSet()) CACHE.set(compute())}) does it on purpose. Switch it on to
+ *       find code that was meant to reset. (Tasks of {@link ContextThreads#start(Context, Runnable)},
+ *       which run in a given context on purpose, are never checked for tokens.)</li>
  * </ul>
- * Each report carries the stack where the token or scope was created when that creation was
- * <em>sampled</em>: one creation in {@code sampleInterval} (chosen at random) pays for a stack
- * capture, the others are reported without a stack.
+ * A report names the task (its {@code toString()}, its class, or for a lambda the class that
+ * declares it) and the thread. A scope or token report carries the stack where the scope or token
+ * was created, starting at the user's frame, when that creation was <em>sampled</em>: one
+ * creation in {@code sampleInterval} (chosen at random) pays for a stack capture, the others are
+ * reported without a stack.
  *
  * <h2>Switching it on</h2>
  * With the system property {@code -Dcontextvars4j.leakDetection=MODE}, read once when this class
  * is initialized: {@code off} (the default), {@code sampled} (stacks for 1 in 64 creations),
  * {@code full} (a stack for every creation) or a number {@code N} (stacks for 1 in N); any other
-value is logged at {@code ERROR} and leaves detection off. In code,
- * with {@link #enable(int)} and {@link #disable()}; switch at startup: threads already running
- * hot code may see the change late. Reports go to the {@linkplain #setListener listener}; the
- * default logs each at {@code WARNING} through {@link System.Logger} (logger name
+ * value is logged at {@code ERROR} and leaves detection off. In code, with {@link #enable(int)}
+ * and {@link #disable()}; switch at startup: threads already running hot code may see the change
+ * late. Reports go to the {@linkplain #setListener listener}; the default logs each at
+ * {@code WARNING} through {@link System.Logger} (logger name
  * {@code org.contextvars4j.LeakDetection}).
  *
  * @implNote Off, {@link ContextVar#set} and {@link Context#enter()} pay one read of a plain static
- * boolean. On, each set and enter inside a task also appends the token or scope to a per-task
- * list (one {@code ThreadLocal} read), each task allocates that list, and sampled creations
- * capture a stack (a few microseconds). {@code docs/propagation.md} gives measured figures.
+ * boolean, and a propagation point another. On, each task start reads the thread's current
+ * context (the base-context check), each task allocates a small record, each {@code enter} inside
+ * a task (and each {@code set}, when tokens are reported) appends to it, and sampled creations
+ * capture a stack (a few microseconds).
  */
 public final class LeakDetection {
 
     /** The kinds of leak. */
     public enum Kind {
-        /** A token created in a task's context was not reset before the task ended. */
+        /**
+         * A token created in a task's own context copy was not reset before the task ended;
+         * reported only after {@link #reportTokensInTasks(boolean) reportTokensInTasks(true)}.
+         */
         TOKEN_NOT_RESET,
         /** A scope opened in a task was not closed before the task ended. */
-        SCOPE_NOT_CLOSED
+        SCOPE_NOT_CLOSED,
+        /**
+         * A thread's base context held values when a task started on it: something set a var on
+         * the thread itself and did not reset it. Reported once per thread.
+         */
+        BASE_CONTEXT_NOT_EMPTY
     }
 
     /** Receives leak reports; called on the thread where the task ended. Must be thread-safe. */
@@ -92,8 +109,11 @@ public final class LeakDetection {
         }
 
         /**
-         * {@return a throwable whose stack trace is where the token or scope was created}, or
-         * null when that creation was not sampled
+         * Returns a throwable whose stack trace is where the token or scope was created, starting
+         * at the user's frame, or null when that creation was not sampled or the report has no
+         * single creation ({@link Kind#BASE_CONTEXT_NOT_EMPTY}).
+         *
+         * @return the creation site, or null
          */
         public Throwable creationSite() {
             return creationSite;
@@ -111,15 +131,6 @@ public final class LeakDetection {
         }
     }
 
-    /** The stack of a sampled creation. Not thrown; only carried in a {@link Leak}. */
-    private static final class CreationSite extends Throwable {
-        private static final long serialVersionUID = 1L;
-
-        CreationSite(String what) {
-            super(what + " was created here", null, false, true);
-        }
-    }
-
     private static final Listener LOGGING = leak -> System.getLogger(LeakDetection.class.getName())
             .log(Level.WARNING, leak.toString(), leak.creationSite());
 
@@ -127,6 +138,10 @@ public final class LeakDetection {
     static boolean active;
     private static volatile int sampleInterval = 64;
     private static volatile Listener listener = LOGGING;
+    /** Whether tokens left unreset in a task's own copy are reported (off by default: harmless). */
+    private static volatile boolean reportTokens;
+    /** Set on a thread once its base context was reported, so each thread is reported once. */
+    private static final ThreadLocal<Boolean> BASE_REPORTED = new ThreadLocal<>();
     /** The record of the task running on this thread, while detection is on. */
     private static final ThreadLocal<Tracker> TRACKER = new ThreadLocal<>();
 
@@ -192,6 +207,17 @@ public final class LeakDetection {
     }
 
     /**
+     * Switches the {@link Kind#TOKEN_NOT_RESET} reports on or off (off by default). A token left
+     * unreset in a task's own context copy does no harm, since the copy is dropped when the task
+     * ends; report them to find code that was meant to reset its tokens.
+     *
+     * @param report whether to report them
+     */
+    public static void reportTokensInTasks(boolean report) {
+        reportTokens = report;
+    }
+
+    /**
      * Sets where reports go.
      *
      * @param listener the listener, or null for the default that logs through
@@ -206,22 +232,42 @@ public final class LeakDetection {
     /** Called by {@link ContextVar#set} and {@link Context#enter()} when {@link #active}. */
     static void onCreate(Object tokenOrScope) {
         Tracker t = TRACKER.get();
-        if (t != null) {
+        if (t != null && (reportTokens || !(tokenOrScope instanceof Token<?>))) {
             int n = sampleInterval;
             boolean sample = n == 1 || ThreadLocalRandom.current().nextInt(n) == 0;
             if (t.entries == null) {
                 t.entries = new ArrayList<>(8);
             }
             t.entries.add(tokenOrScope);
-            t.entries.add(sample ? new CreationSite(tokenOrScope.toString()) : null);
+            t.entries.add(sample ? CallerSite.of(tokenOrScope + " was created here") : null);
         }
     }
 
     /** Starts recording for a task about to run in {@code context}; {@return the tracker to pass to {@link #end}} */
     static Tracker begin(Context context, boolean checkTokens, Object task) {
+        checkBaseContext(task);
         Tracker t = new Tracker(context, checkTokens, task, TRACKER.get());
         TRACKER.set(t);
         return t;
+    }
+
+    /**
+     * Reports, once per thread, a base context that holds values when a task starts. The base
+     * context is the thread's current context when none is entered; an entered one belongs to
+     * some {@code run} or scope in progress (a task run by its caller, for instance), not a leak.
+     */
+    private static void checkBaseContext(Object task) {
+        Context current = Storage.currentOrNull();
+        if (current == null || current.isEntered() || current.isEmpty() || BASE_REPORTED.get() != null) {
+            return;
+        }
+        BASE_REPORTED.set(Boolean.TRUE);
+        Thread thread = Thread.currentThread();
+        report(listener, new Leak(Kind.BASE_CONTEXT_NOT_EMPTY, "thread " + thread.getName()
+                + " has values in its own base context when task " + Propagation.describe(task) + " starts: "
+                + current + "; a var was set on this thread outside any task's copy (an unwrapped task, or a token "
+                + "never reset) and later unwrapped work on this thread sees it; reported once per thread",
+                null, thread.getName()));
     }
 
     /** Ends recording after the task's context was exited and reports what leaked. */
@@ -243,10 +289,10 @@ public final class LeakDetection {
             if (item instanceof Token<?> token) {
                 if (t.checkTokens && !token.used && token.context == t.context) {
                     report(l, new Leak(Kind.TOKEN_NOT_RESET, token + " (" + token.var + ") was not reset before task "
-                            + t.task + " ended", site, thread));
+                            + Propagation.describe(t.task) + " ended", site, thread));
                 }
             } else if (item instanceof Scope scope && !scope.isClosed()) {
-                report(l, new Leak(Kind.SCOPE_NOT_CLOSED, scope + " was not closed before task " + t.task
+                report(l, new Leak(Kind.SCOPE_NOT_CLOSED, scope + " was not closed before task " + Propagation.describe(t.task)
                         + " ended; the context was exited by force", site, thread));
             }
         }

@@ -23,10 +23,11 @@ import org.contextvars4j.internal.VarMap;
  *         context.exit            restores the worker's current context; exits by force any
  *                                 context the task left entered (and reports it)
  *       LeakDetection.end         reports tokens not reset / scopes not closed
- *     bridge.uninstall(saved)     LIFO: last accessor first
+ *     bridge.uninstall(saved)     LIFO: last accessor first; a failure here does not replace
+ *                                 the task's outcome (logged, or suppressed into its exception)
  *
  * Every step after "task" runs in finally blocks: the worker ends exactly as it started,
- * whatever the task did (P2, SPEC section 7).
+ * whatever the task did (P2).
  *
  * Cost of the common case (no accessor, detection off): enter allocates nothing and returns
  * null; the whole hop allocates the wrapper at capture time and one Context per run.
@@ -41,6 +42,7 @@ final class Propagation {
 
     /** Per-run state, allocated only when a bridge or leak detection is in play. */
     static final class Frame {
+        Object taskName;
         Bridge bridge;
         Object[] saved;
         LeakDetection.Tracker tracker;
@@ -127,6 +129,7 @@ final class Propagation {
 
     private static Frame enterSlow(Context context, Bridge bridge, boolean fresh, Object task) {
         Frame f = new Frame();
+        f.taskName = task;
         if (bridge != null) {
             f.saved = bridge.install();
             f.bridge = bridge;
@@ -152,7 +155,11 @@ final class Propagation {
         try {
             context.exit(failure);
         } finally {
-            undo(frame);
+            try {
+                undo(frame);
+            } catch (RuntimeException e) {
+                keepOutcome(e, failure, frame);
+            }
         }
     }
 
@@ -166,5 +173,43 @@ final class Propagation {
                 f.bridge.uninstall(f.saved);
             }
         }
+    }
+
+    /**
+     * A thread-local accessor failed while the worker's own values were put back, after the task
+     * ran (every accessor was still tried, see Bridge). The task's outcome wins: a failed task
+     * keeps its exception, with this one suppressed; a task that succeeded keeps its result, and
+     * the accessor's failure is logged at ERROR, logger org.contextvars4j.ThreadLocalAccessors.
+     */
+    private static void keepOutcome(RuntimeException accessorFailure, Throwable taskFailure, Frame frame) {
+        if (taskFailure != null) {
+            taskFailure.addSuppressed(accessorFailure);
+            return;
+        }
+        System.getLogger(ThreadLocalAccessors.class.getName()).log(System.Logger.Level.ERROR,
+                "cannot put back the worker's thread-locals after task " + describe(frame.taskName) + " on thread "
+                + Thread.currentThread().getName() + "; the task's own outcome is kept", accessorFailure);
+    }
+
+    /**
+     * Returns a readable name for a task in a report: its own {@code toString()} when it has one,
+     * else its class name; a lambda or method reference becomes "lambda in" its declaring class,
+     * rather than an identity string of a generated class.
+     */
+    static String describe(Object task) {
+        Class<?> type = task.getClass();
+        String name = type.getName();
+        int lambda = name.indexOf("$$Lambda");
+        if (lambda >= 0) {
+            return "lambda in " + name.substring(0, lambda);
+        }
+        try {
+            if (type.getMethod("toString").getDeclaringClass() == Object.class) {
+                return name;
+            }
+        } catch (NoSuchMethodException e) {
+            return name;
+        }
+        return String.valueOf(task);
     }
 }

@@ -28,8 +28,10 @@ package org.contextvars4j;
 public interface ThreadLocalAccessor<V> {
 
     /**
-     * {@return the calling thread's current value}, or null when it has none. A mutable value (a
+     * Returns the calling thread's current value, or null when it has none. A mutable value (a
      * map, for example) should be returned as a copy, since it is installed on another thread later.
+     *
+     * @return the value, or null
      */
     V capture();
 

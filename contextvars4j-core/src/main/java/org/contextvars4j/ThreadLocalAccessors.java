@@ -79,7 +79,11 @@ public final class ThreadLocalAccessors {
         }
     }
 
-    /** {@return the registered accessors in registration order}, as an unmodifiable snapshot */
+    /**
+     * Returns the registered accessors in registration order, as an unmodifiable snapshot.
+     *
+     * @return the accessors
+     */
     public static List<ThreadLocalAccessor<?>> registered() {
         return List.of(accessors);
     }

@@ -283,4 +283,106 @@ class ContextCompletableFutureTest {
         assertThatThrownBy(() -> f.completeAsync(null)).isInstanceOf(NullPointerException.class).hasMessage("supplier");
         assertThatThrownBy(() -> ContextCompletableFuture.of(null)).hasMessage("stage");
     }
+
+    /** Completes {@code futures} on a fresh thread whose own context has REQ = "completer". */
+    private static void completeOnOtherThread(List<CompletableFuture<String>> futures) throws InterruptedException {
+        Thread completer = new Thread(() -> {
+            try (Token<String> t = REQ.set("completer")) {
+                futures.forEach(f -> f.complete("done"));
+            }
+        });
+        completer.start();
+        completer.join();
+    }
+
+    @Test
+    void allOf_returnsFamilyFuture_laterStageSeesRegistrationContext_P4() throws Exception {
+        CompletableFuture<String> a = new CompletableFuture<>();
+        CompletableFuture<String> b = new CompletableFuture<>();
+        CompletableFuture<Void> all = ContextCompletableFuture.allOf(a, b);
+        CompletableFuture<String> stage;
+        try (Token<String> t = REQ.set("registration")) {
+            stage = all.thenApply(v -> REQ.orElse("none"));
+        }
+        completeOnOtherThread(List.of(a, b));
+        assertThat(all).isInstanceOf(ContextCompletableFuture.class);
+        assertThat(stage.get(10, TimeUnit.SECONDS)).isEqualTo("registration");
+    }
+
+    @Test
+    void anyOf_returnsFamilyFuture_laterStageSeesRegistrationContext_P4() throws Exception {
+        CompletableFuture<String> a = new CompletableFuture<>();
+        CompletableFuture<Object> any = ContextCompletableFuture.anyOf(a, NEVER);
+        CompletableFuture<String> stage;
+        try (Token<String> t = REQ.set("registration")) {
+            stage = any.thenApply(v -> v + ":" + REQ.orElse("none"));
+        }
+        completeOnOtherThread(List.of(a));
+        assertThat(any).isInstanceOf(ContextCompletableFuture.class);
+        assertThat(stage.get(10, TimeUnit.SECONDS)).isEqualTo("done:registration");
+    }
+
+    @Test
+    void allOfAnyOf_failureAndEmpty_behaveAsCompletableFuture() {
+        assertThat(ContextCompletableFuture.allOf().join()).isNull();
+        assertThat(ContextCompletableFuture.anyOf()).isNotDone();
+        assertThatThrownBy(() -> ContextCompletableFuture.allOf(DONE,
+                CompletableFuture.failedFuture(new IllegalStateException("one failed"))).join())
+                .hasRootCauseMessage("one failed");
+        assertThatThrownBy(() -> ContextCompletableFuture.allOf((CompletableFuture<?>[]) null))
+                .isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void delayedExecutor_taskRunsInContextOfExecuteCall_P4() throws Exception {
+        AtomicReference<String> seen = new AtomicReference<>();
+        CompletableFuture<Void> ran = new CompletableFuture<>();
+        try (Token<String> t = REQ.set("at-execute")) {
+            ContextCompletableFuture.delayedExecutor(1, TimeUnit.MILLISECONDS).execute(() -> {
+                seen.set(REQ.orElse("none"));
+                ran.complete(null);
+            });
+            ContextCompletableFuture.delayedExecutor(1, TimeUnit.MILLISECONDS, POOL).execute(() -> { });
+        }
+        ran.get(10, TimeUnit.SECONDS);
+        assertThat(seen.get()).isEqualTo("at-execute");
+    }
+
+    /** Every public static of CompletableFuture that returns a future, stage or executor is shadowed here. */
+    @Test
+    void everyInheritedStaticFactory_isShadowed_P4() {
+        List<String> missing = new ArrayList<>();
+        for (java.lang.reflect.Method m : CompletableFuture.class.getMethods()) {
+            if (!java.lang.reflect.Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() != CompletableFuture.class) {
+                continue;
+            }
+            try {
+                java.lang.reflect.Method own = ContextCompletableFuture.class.getDeclaredMethod(m.getName(), m.getParameterTypes());
+                if (CompletionStage.class.isAssignableFrom(m.getReturnType())
+                        && CompletableFuture.class.isAssignableFrom(m.getReturnType())) {
+                    assertThat(own.getReturnType()).as(m.toString()).isEqualTo(ContextCompletableFuture.class);
+                }
+            } catch (NoSuchMethodException e) {
+                missing.add(m.toString());
+            }
+        }
+        assertThat(missing).isEmpty();
+    }
+
+    /**
+     * Documents the behaviour of a plain CompletableFuture given a wrapped executor: the executor
+     * captures at {@code execute}, which runs on the completing thread, so the stage sees the
+     * completer's context, not the registrar's (use ContextCompletableFuture for the latter).
+     */
+    @Test
+    void plainFuture_wrappedExecutor_stageSeesCompletersContext_documented_P4() throws Exception {
+        CompletableFuture<String> source = new CompletableFuture<>();
+        CompletableFuture<String> stage;
+        java.util.concurrent.Executor wrapped = ContextExecutors.wrap((java.util.concurrent.Executor) POOL);
+        try (Token<String> t = REQ.set("registration")) {
+            stage = source.thenApplyAsync(v -> REQ.orElse("none"), wrapped);
+        }
+        completeOnOtherThread(List.of(source));
+        assertThat(stage.get(10, TimeUnit.SECONDS)).isEqualTo("completer");
+    }
 }

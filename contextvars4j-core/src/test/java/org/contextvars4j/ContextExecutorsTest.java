@@ -498,4 +498,22 @@ class ContextExecutorsTest {
             throw new ExecutionException("task failed", e.getCause());
         }
     }
+
+    @Test
+    void taskLeavesScopeOpenAndThrows_ownExceptionSurfacesWithLeakSuppressed_P2() throws Exception {
+        try (Worker worker = new Worker()) {
+            ExecutorService pool = ContextExecutors.wrap((ExecutorService) worker.raw);
+            Future<String> f = pool.submit(() -> {
+                new Context().enter();                                 // never closed
+                throw new IllegalArgumentException("task failed");
+            });
+            Throwable failure = catchThrowable(() -> f.get(10, TimeUnit.SECONDS));
+            assertThat(failure).isInstanceOf(ExecutionException.class).cause()
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("task failed");
+            assertThat(failure.getCause().getSuppressed()).singleElement()
+                    .isInstanceOf(IllegalStateException.class)
+                    .satisfies(e -> assertThat(e).hasMessageContaining("is still entered; it was exited by force"));
+            worker.assertRestored("after a task that left a scope open and threw");
+        }
+    }
 }

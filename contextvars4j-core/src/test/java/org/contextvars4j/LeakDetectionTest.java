@@ -14,19 +14,25 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Leak detection: unclosed scopes and unreset tokens in tasks are reported, the worker repaired. */
+/**
+ * Leak detection: unclosed scopes are reported and the worker repaired; a pooled thread's base
+ * context that holds values is reported once; tokens left in a task's own copy only when asked.
+ */
 @ExtendWith(ContextLeakGuard.class)
 class LeakDetectionTest {
 
     static final ContextVar<String> REQ = ContextVar.of("request_id");
 
+    /** The reports about tasks; the Worker's base context holds a value on purpose, see {@link #baseLeaks}. */
     final List<LeakDetection.Leak> leaks = new CopyOnWriteArrayList<>();
+    final List<LeakDetection.Leak> baseLeaks = new CopyOnWriteArrayList<>();
     final Worker worker = new Worker();
     ExecutorService pool;
 
     @BeforeEach
     void enable() {
-        LeakDetection.setListener(leaks::add);
+        LeakDetection.setListener(l -> (l.kind() == LeakDetection.Kind.BASE_CONTEXT_NOT_EMPTY ? baseLeaks : leaks).add(l));
+        LeakDetection.reportTokensInTasks(true);
         LeakDetection.enable(1);
         pool = ContextExecutors.wrap((ExecutorService) worker.raw);
     }
@@ -34,6 +40,7 @@ class LeakDetectionTest {
     @AfterEach
     void disable() {
         LeakDetection.disable();
+        LeakDetection.reportTokensInTasks(false);
         LeakDetection.setListener(null);
         worker.close();
     }
@@ -59,6 +66,9 @@ class LeakDetectionTest {
         assertThat(leak.description()).contains("was not closed");
         assertThat(leak.threadName()).startsWith("pool-");
         assertThat(stack(leak.creationSite())).contains("openScopeAndForget");
+        assertThat(leak.creationSite().getStackTrace()[0].getMethodName()).as("the user's frame is on top")
+                .isEqualTo("openScopeAndForget");
+        assertThat(leak.description()).contains("before task lambda in " + LeakDetectionTest.class.getName());
         assertThat(other.isEntered()).isFalse();
         worker.assertRestored("after leaked scope");
     }
@@ -74,6 +84,9 @@ class LeakDetectionTest {
             assertThat(leak.kind()).isEqualTo(LeakDetection.Kind.TOKEN_NOT_RESET);
             assertThat(leak.description()).contains("request_id");
             assertThat(stack(leak.creationSite())).contains("setAndForget");
+            assertThat(leak.creationSite().getStackTrace()[0].getMethodName()).isEqualTo("setAndForget");
+            assertThat(leak.description()).contains("before task lambda in " + LeakDetectionTest.class.getName())
+                    .doesNotContain("$$Lambda");
         });
         assertThat(REQ.orElse(null)).isNull();
         worker.assertRestored("after leaked token");
@@ -118,7 +131,14 @@ class LeakDetectionTest {
     @Test
     void systemPropertyValues_parsed_badValueLeavesDetectionOff() throws Exception {
         LeakDetection.disable();
-        LeakDetection.configure("bogus");
+        try (LogCapture log = LogCapture.of(LeakDetection.class)) {
+            LeakDetection.configure("bogus");
+            assertThat(log.records()).singleElement().satisfies(r -> {
+                assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.SEVERE);
+                assertThat(r.getMessage()).isEqualTo("bad system property contextvars4j.leakDetection: bogus (expected "
+                        + "off, sampled, full or a positive sample interval); leak detection stays off");
+            });
+        }
         assertThat(LeakDetection.isEnabled()).isFalse();
         LeakDetection.configure(" 1 ");
         assertThat(LeakDetection.isEnabled()).isTrue();
@@ -135,5 +155,56 @@ class LeakDetectionTest {
     void enable_badInterval_refused() {
         assertThatThrownBy(() -> LeakDetection.enable(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("sampleInterval");
+    }
+
+    @Test
+    void tokenNotResetInTaskCopy_notReportedByDefault_memoizationPattern() throws Exception {
+        LeakDetection.reportTokensInTasks(false);
+        ContextVar<String> cache = ContextVar.of("cache");
+        for (int i = 0; i < 10; i++) {
+            pool.submit(() -> {
+                if (cache.orElse(null) == null) {
+                    cache.set("computed");               // memoized in the task's copy, never reset
+                }
+                return cache.get();
+            }).get(10, TimeUnit.SECONDS);
+        }
+        ContextCompletableFuture.completedFuture("x").thenAccept(v -> setAndForget()).get(10, TimeUnit.SECONDS);
+        assertThat(leaks).isEmpty();
+        worker.assertRestored("after memoizing tasks");
+    }
+
+    @Test
+    void baseContextNotEmpty_reportedOncePerThread_wrappedTasksUnaffected() throws Exception {
+        java.util.concurrent.ScheduledThreadPoolExecutor raw = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+        try {
+            ExecutorService wrapped = ContextExecutors.wrap((ExecutorService) raw);
+            assertThat(wrapped.submit(() -> REQ.orElse("none")).get(10, TimeUnit.SECONDS)).isEqualTo("none");
+            assertThat(baseLeaks).as("a clean worker is not reported").isEmpty();
+            // an unwrapped task sets on the worker's own base context and never resets
+            Token<String> leaked = raw.submit(() -> REQ.set("leaked")).get(10, TimeUnit.SECONDS);
+            assertThat(raw.submit(() -> REQ.orElse("none")).get(10, TimeUnit.SECONDS))
+                    .as("the harm: the next unwrapped task sees it").isEqualTo("leaked");
+            for (int i = 0; i < 3; i++) {
+                assertThat(wrapped.submit(() -> REQ.orElse("none")).get(10, TimeUnit.SECONDS))
+                        .as("wrapped tasks run in their own copy").isEqualTo("none");
+            }
+            assertThat(baseLeaks).singleElement().satisfies(l -> {
+                assertThat(l.threadName()).startsWith("pool-");
+                assertThat(l.description()).contains("thread " + l.threadName() + " has values in its own base context")
+                        .contains("request_id").contains("lambda in " + LeakDetectionTest.class.getName());
+            });
+            raw.submit(() -> REQ.reset(leaked)).get(10, TimeUnit.SECONDS);
+            raw.submit(() -> ContextLeakGuard.assertThreadClean("worker")).get(10, TimeUnit.SECONDS);
+        } finally {
+            raw.shutdown();
+        }
+    }
+
+    @Test
+    void baseContextNotEmpty_detectionOff_notReported() throws Exception {
+        LeakDetection.disable();
+        pool.submit(() -> REQ.orElse("none")).get(10, TimeUnit.SECONDS);   // the Worker's base holds a value
+        assertThat(baseLeaks).isEmpty();
     }
 }

@@ -125,9 +125,11 @@ class RefusalTest {
             elsewhere.run(() -> {
                 State before = State.now();
                 assertThatThrownBy(() -> C.reset(t)).isInstanceOf(IllegalArgumentException.class)
-                        .hasMessage("Token[c, unused] was created in a different Context");
+                        .hasMessage("Token[c, unused] was created in a different Context (" + home
+                                + ", not entered on any thread)");
                 assertThatThrownBy(t::close).isInstanceOf(IllegalArgumentException.class)
-                        .hasMessage("Token[c, unused] was created in a different Context");
+                        .hasMessage("Token[c, unused] was created in a different Context (" + home
+                                + ", not entered on any thread)");
                 assertUnchanged(before);
                 assertThat(C.get()).isEqualTo("home");         // the copy keeps its value
             });
@@ -254,6 +256,98 @@ class RefusalTest {
                 release.countDown();
                 assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("held");
                 assertThat(ctx.isEntered()).isFalse();
+                ContextLeakGuard.assertPoolClean(holder, 1);
+            } finally {
+                release.countDown();
+                holder.shutdown();
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("S5: reset on another thread names the thread")
+    class ResetOnAnotherThread {
+
+        @Test
+        void reset_tokenWhoseContextIsEnteredElsewhere_messageNamesThatThread_S5() throws Exception {
+            Context home = new Context();
+            CountDownLatch set = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            List<Token<String>> token = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread holder = new Thread(() -> home.run(() -> {
+                token.add(C.set("held"));
+                set.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                C.reset(token.get(0));
+            }), "token-holder");
+            holder.start();
+            try {
+                assertThat(set.await(10, TimeUnit.SECONDS)).isTrue();
+                State before = State.now();
+                assertThatThrownBy(() -> C.reset(token.get(0))).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageStartingWith("Token[c, unused] was created in a different Context (Context[")
+                        .hasMessageEndingWith(", entered on thread token-holder)");
+                assertUnchanged(before);
+                assertThat(token.get(0).isUsed()).isFalse();
+            } finally {
+                release.countDown();
+                holder.join(10_000);
+            }
+            assertThat(token.get(0).isUsed()).isTrue();
+            assertThat(home.containsKey(C)).isFalse();
+        }
+    }
+
+    @Nested
+    @DisplayName("S7: starting a thread in an entered context")
+    class StartRefusals {
+
+        @Test
+        void start_contextEnteredOnCaller_refusedInCallerThreadNotStarted_S7() {
+            Context ctx = new Context();
+            AtomicBoolean taskRan = new AtomicBoolean();
+            ctx.run(() -> {
+                C.set("inside");
+                State before = State.now();
+                String description = ctx.toString();
+                int threadsBefore = Thread.activeCount();
+                assertThatThrownBy(() -> ContextThreads.start(ctx, () -> taskRan.set(true)))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessage("cannot start thread: " + description + " is already entered on thread "
+                                + Thread.currentThread().getName());
+                assertUnchanged(before);
+                assertThat(Thread.activeCount()).isLessThanOrEqualTo(threadsBefore);
+                assertThat(ctx.isEntered()).isTrue();
+                assertThat(C.get()).isEqualTo("inside");
+            });
+            assertThat(taskRan).isFalse();
+            assertThat(ctx.get(C)).isEqualTo("inside");
+        }
+
+        @Test
+        void start_contextEnteredOnAnotherThread_refused_S7() throws Exception {
+            Context ctx = new Context();
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            ExecutorService holder = Executors.newSingleThreadExecutor();
+            try {
+                Future<?> held = holder.submit(() -> ctx.call(() -> {
+                    entered.countDown();
+                    return release.await(20, TimeUnit.SECONDS);
+                }));
+                assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+                AtomicBoolean taskRan = new AtomicBoolean();
+                assertThatThrownBy(() -> ContextThreads.start(ctx, () -> taskRan.set(true)))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageStartingWith("cannot start thread: Context[")
+                        .hasMessageContaining("is already entered on thread pool-");
+                release.countDown();
+                held.get(10, TimeUnit.SECONDS);
+                assertThat(taskRan).isFalse();
                 ContextLeakGuard.assertPoolClean(holder, 1);
             } finally {
                 release.countDown();
@@ -398,6 +492,11 @@ class RefusalTest {
             calls.put("Context.call(Callable) action", () -> ctx.call(null));
             calls.put("Context.wrap(Runnable) task", () -> ctx.wrap((Runnable) null));
             calls.put("Context.wrap(Callable) task", () -> ctx.wrap((Callable<?>) null));
+            calls.put("Context.supply(Supplier) action", () -> ctx.supply(null));
+            calls.put("Context.wrapSupplier(Supplier) task", () -> ctx.wrapSupplier(null));
+            calls.put("Context.with(ContextVar,Object) var", () -> ctx.with(null, "x"));
+            calls.put("ContextVar.runWith(Object,Runnable) action", () -> var.runWith("x", null));
+            calls.put("ContextVar.supplyWith(Object,Supplier) action", () -> var.supplyWith("x", null));
             // the propagation entry points (P2, P3, P5, P6)
             ScheduledExecutorService pool = Executors.newSingleThreadScheduledExecutor();
             pool.shutdown();
@@ -430,7 +529,8 @@ class RefusalTest {
         /** Parameters where null is a value, not a missing argument (S9). */
         static final List<String> VALUE_PARAMETERS = List.of(
                 "ContextVar.of(String,Object) defaultValue", "ContextVar.orElse(Object) fallback",
-                "ContextVar.set(Object) value",
+                "ContextVar.set(Object) value", "ContextVar.runWith(Object,Runnable) value",
+                "ContextVar.supplyWith(Object,Supplier) value", "Context.with(ContextVar,Object) value",
                 "Context.getOrDefault(ContextVar,Object) fallback",
                 "LeakDetection.setListener(Listener) listener");
 
@@ -482,7 +582,7 @@ class RefusalTest {
             ContextVar<String> nullDefault = ContextVar.of("nd", null);
             assertThat(nullDefault.hasDefault()).isTrue();
             assertThat(nullDefault.get()).isNull();
-            assertThat(nullDefault).hasToString("ContextVar[nd, default=null]");
+            assertThat(nullDefault).hasToString("ContextVar[nd#" + nullDefault.id + ", default=null]");
             Context ctx = new Context();
             ctx.run(() -> {
                 Token<String> t = C.set(null);

@@ -2,9 +2,14 @@ package org.contextvars4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.ServiceConfigurationError;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -35,6 +40,27 @@ class ServiceLoaderClasspathTest {
         public void reset() {
             TENANT.remove();
         }
+    }
+
+    /** What loading the providers logged: captured, not printed (the broken entry is there on purpose). */
+    static List<LogRecord> loadLog;
+
+    @BeforeAll
+    static void loadProvidersWhileCapturingTheLog() {
+        try (LogCapture log = LogCapture.of(ThreadLocalAccessors.class)) {
+            ThreadLocalAccessors.registered();   // the first use loads the providers
+            loadLog = log.records();
+        }
+    }
+
+    @Test
+    void loading_brokenEntry_loggedAtSevereNamingIt_P6() {
+        assertThat(loadLog).singleElement().satisfies(r -> {
+            assertThat(r.getLevel()).isEqualTo(Level.SEVERE);
+            assertThat(r.getMessage()).isEqualTo("cannot load a ThreadLocalAccessor provider; it is skipped");
+            assertThat(r.getThrown()).isInstanceOf(ServiceConfigurationError.class)
+                    .hasMessageContaining("org.contextvars4j.NoSuchAccessorClass");
+        });
     }
 
     @Test

@@ -69,7 +69,8 @@ class SpecRulesTest {
         @Test
         void get_unsetWithoutDefault_throwsNamingVar_S2() {
             new Context().run(() -> assertThatThrownBy(REQUEST_ID::get).isInstanceOf(NoSuchElementException.class)
-                    .hasMessageContaining("ContextVar[request_id, default=none]"));
+                    .hasMessage(REQUEST_ID + " has no value in the current context")
+                    .hasMessageMatching("ContextVar\\[request_id#\\d+, no default\\] has no value in the current context"));
         }
 
         @Test
@@ -380,8 +381,13 @@ class SpecRulesTest {
         void toString_varTokenContext_informative_S10() {
             ContextVar<String> requestId = ContextVar.of("request_id");
             ContextVar<String> user = ContextVar.of("user");
-            assertThat(requestId).hasToString("ContextVar[request_id, default=none]");
-            assertThat(ContextVar.of("n", 7)).hasToString("ContextVar[n, default=7]");
+            assertThat(requestId).hasToString("ContextVar[request_id#" + requestId.id + ", no default]");
+            ContextVar<Integer> n = ContextVar.of("n", 7);
+            assertThat(n).hasToString("ContextVar[n#" + n.id + ", default=7]");
+            ContextVar<String> none = ContextVar.of("request_id", "none");
+            assertThat(none).hasToString("ContextVar[request_id#" + none.id + ", default=\"none\"]");
+            assertThat(none.toString()).as("two vars with the same name print differently (S10)")
+                    .isNotEqualTo(ContextVar.of("request_id", "none").toString());
             Context ctx = new Context();
             assertThat(ctx).hasToString("Context[size=0, vars=[], not entered]");
             ctx.run(() -> {

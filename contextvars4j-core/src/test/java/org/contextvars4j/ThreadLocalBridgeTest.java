@@ -93,6 +93,71 @@ class ThreadLocalBridgeTest {
         raw.submit(() -> first.local.remove()).get();
     }
 
+    /** An accessor whose reset (putting back the worker's absent value) fails, after the task ran. */
+    static final class FailsOnReset implements ThreadLocalAccessor<String> {
+        final ThreadLocal<String> local = new ThreadLocal<>();
+
+        @Override
+        public String capture() {
+            return local.get();
+        }
+
+        @Override
+        public void restore(String value) {
+            local.set(value);
+        }
+
+        @Override
+        public void reset() {
+            local.remove();
+            throw new IllegalStateException("reset failed in FailsOnReset");
+        }
+
+        @Override
+        public String toString() {
+            return "FailsOnReset";
+        }
+    }
+
+    @Test
+    void accessorFailsOnRestore_taskSucceeded_resultKeptFailureLogged_P6() throws Exception {
+        FailsOnReset failing = new FailsOnReset();
+        ThreadLocalAccessors.register(failing);
+        try (LogCapture logged = LogCapture.of(ThreadLocalAccessors.class)) {
+            ExecutorService pool = ContextExecutors.wrap(raw);
+            failing.local.set("submitter");
+            try {
+                assertThat(pool.submit(() -> "result:" + failing.local.get()).get(10, TimeUnit.SECONDS))
+                        .isEqualTo("result:submitter");
+            } finally {
+                failing.local.remove();
+            }
+            assertThat(logged.records()).singleElement().satisfies(r -> {
+                assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.SEVERE);
+                assertThat(r.getMessage()).startsWith("cannot put back the worker's thread-locals after task ")
+                        .contains("on thread pool-").endsWith("; the task's own outcome is kept");
+                assertThat(r.getThrown()).hasMessage("reset failed in FailsOnReset");
+            });
+            // a task that failed keeps its own exception, with the accessor's failure suppressed
+            failing.local.set("submitter");
+            try {
+                var f = pool.submit(() -> {
+                    throw new IllegalArgumentException("task failed");
+                });
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> f.get(10, TimeUnit.SECONDS)))
+                        .cause().hasMessage("task failed")
+                        .satisfies(e -> assertThat(e.getSuppressed()).singleElement()
+                                .satisfies(x -> assertThat(x).hasMessage("reset failed in FailsOnReset")));
+            } finally {
+                failing.local.remove();
+            }
+            assertThat(logged.records()).hasSize(1);
+        } finally {
+            ThreadLocalAccessors.unregister(failing);
+        }
+        ContextLeakGuard.assertPoolClean(raw, 1);
+    }
+
     @Test
     void executor_taskThrows_threadLocalsStillRestored_P6() throws Exception {
         ExecutorService pool = ContextExecutors.wrap(raw);
