@@ -74,7 +74,7 @@ final class Demo {
     static Outcome run(Options o, PrintStream out) throws Exception {
         Files.createDirectories(o.out);
         Path log = o.out.resolve("demo.log").toAbsolutePath();
-        LogSetup.toFile(log, o.naive ? NaiveState.LOG_PATTERN : LibraryState.LOG_PATTERN);
+        LogSetup.toFile(log);
         Outcome outcome = new Outcome();
         outcome.options = o;
         outcome.logFile = log;

@@ -1,5 +1,7 @@
 package org.contextvars4j.demo;
 
+import org.contextvars4j.slf4j.ContextLogbackServiceProvider;
+
 /**
  * The demo's command line. {@code java -jar contextvars4j-demo.jar [--requests N] [--concurrency N]
  * [--users N] [--naive] [--serve] [--out DIR]}: exits 0 only when every check of the run found
@@ -25,6 +27,10 @@ public final class DemoMain {
             System.err.println(Options.USAGE);
             System.exit(2);
             return;
+        }
+        if (!options.naive && System.getProperty("slf4j.provider") == null) {
+            // The MDC bridge (contextvars4j-slf4j); the naive run keeps Logback's stock MDC.
+            System.setProperty("slf4j.provider", ContextLogbackServiceProvider.NAME);
         }
         Demo.Outcome outcome = Demo.run(options, System.out);
         System.out.flush();

@@ -14,6 +14,9 @@ import org.contextvars4j.ContextCompletableFuture;
 import org.contextvars4j.ContextExecutors;
 import org.contextvars4j.ContextThreads;
 import org.contextvars4j.ContextVar;
+import org.contextvars4j.slf4j.ContextLogbackServiceProvider;
+import org.contextvars4j.slf4j.ContextMdc;
+import org.slf4j.MDC;
 
 /**
  * Request state with contextvars4j: each request runs in a fresh {@link Context} holding its id,
@@ -22,9 +25,6 @@ import org.contextvars4j.ContextVar;
  * thread factory, {@link ContextCompletableFuture}.
  */
 final class LibraryState implements RequestState {
-
-    /** The Logback pattern: service, request id and user from the current context (interim converter). */
-    static final String LOG_PATTERN = LogSetup.pattern("%cv{service}", "%cv{request_id}", "%cv{user}");
 
     static final ContextVar<String> REQUEST_ID = ContextVar.of("request_id");
     static final ContextVar<User> USER = ContextVar.of("user");
@@ -36,7 +36,18 @@ final class LibraryState implements RequestState {
     private final Executor fanOut;
     private final ThreadFactory perTask;
 
+    /**
+     * @param pool the fan-out pool (wrapped here)
+     * @throws IllegalStateException if SLF4J does not run with the context-backed MDC
+     */
     LibraryState(ExecutorService pool) {
+        if (MDC.getMDCAdapter() != ContextMdc.mdcAdapter()) {
+            throw new IllegalStateException("the library run needs the MDC bridge: start the JVM with -Dslf4j.provider="
+                    + ContextLogbackServiceProvider.NAME + " (MDC adapter is " + MDC.getMDCAdapter().getClass().getName() + ")");
+        }
+        ContextMdc.expose("request_id", REQUEST_ID);
+        ContextMdc.expose("user", USER);
+        ContextMdc.expose("service", SERVICE);
         this.pool = pool;
         this.fanOut = ContextExecutors.wrap(pool);
         this.perTask = ContextThreads.wrap(Threads.perTask("fanout-vt-"));
@@ -115,23 +126,6 @@ final class LibraryState implements RequestState {
     @Override
     public void close() {
         pool.shutdownNow();
-    }
-
-    /** The value of the named variable for log lines, or null (read by {@link LogSetup}'s converter). */
-    static String logValue(String name) {
-        switch (name) {
-            case "request_id":
-                return REQUEST_ID.orElse(null);
-            case "user":
-                User user = USER.orElse(null);
-                return user == null ? null : user.name();
-            case "trace_id":
-                return TRACE_ID.orElse(null);
-            case "service":
-                return SERVICE.orElse(null);
-            default:
-                return null;
-        }
     }
 
     /**

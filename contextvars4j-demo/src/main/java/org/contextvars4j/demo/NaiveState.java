@@ -24,9 +24,6 @@ import org.slf4j.MDC;
  */
 final class NaiveState implements RequestState {
 
-    /** The Logback pattern: service, request id and user from stock MDC. */
-    static final String LOG_PATTERN = LogSetup.pattern("%X{service}", "%X{request_id}", "%X{user}");
-
     private static final ThreadLocal<String> REQUEST_ID = new ThreadLocal<>();
     private static final ThreadLocal<User> USER = new ThreadLocal<>();
     private static final ThreadLocal<String> TRACE_ID = new ThreadLocal<>();

@@ -3,7 +3,6 @@ package org.contextvars4j.micrometer;
 import io.micrometer.context.ThreadLocalAccessor;
 import java.util.Objects;
 import org.contextvars4j.Context;
-import org.contextvars4j.Scope;
 
 /**
  * A Micrometer {@link ThreadLocalAccessor} for the current contextvars4j {@link Context}: wherever
@@ -32,8 +31,14 @@ import org.contextvars4j.Scope;
  *   <li>{@link #setValue()} (Micrometer's "clear") makes a new, empty context current.</li>
  *   <li>{@link #restore(Context)} and {@link #restore()} close the scope the matching
  *       {@code setValue} opened on this thread: the context current before it is current again,
- *       exactly that object, with its values (S6). Scopes close innermost first (S8); Micrometer
- *       closes them so.</li>
+ *       exactly that object, with its values (S6). Scopes close innermost first (S8). Micrometer
+ *       restores the accessors of one snapshot in registration order, not in reverse; when this
+ *       accessor's scope still has a {@link ContextVarAccessor}'s value set inside it, its
+ *       restore is deferred until that value is reset, so the undoing is LIFO whatever the
+ *       order of the calls.</li>
+ *   <li>A {@link ContextVarAccessor} of the same snapshot may have set its var before this
+ *       accessor's {@code setValue}; the context entered then keeps that value, so the var reads
+ *       the same whichever accessor Micrometer calls first.</li>
  * </ul>
  *
  * <p>Unless otherwise specified, passing a null argument to a method of this class throws
@@ -93,8 +98,7 @@ public final class ContextThreadLocalAccessor implements ThreadLocalAccessor<Con
      * @param previousValue the copy {@link #getValue()} took before that {@code setValue}; the
      *        context restored is the original, not this copy
      * @throws IllegalStateException if no {@code setValue} of this accessor is open on this
-     *         thread, another accessor's scope is still open inside it, or a context entered
-     *         inside it is still entered (S8); nothing is changed then
+     *         thread, or a context entered inside it is still entered (S8); nothing is changed then
      */
     @Override
     public void restore(Context previousValue) {
@@ -115,13 +119,11 @@ public final class ContextThreadLocalAccessor implements ThreadLocalAccessor<Con
 
     private void open(Context context) {
         ThreadFrames frames = ThreadFrames.current();
-        frames.push(this, context.enter());
+        frames.push(this, frames.carryInto(context).enter());
     }
 
     private void close() {
-        ThreadFrames frames = ThreadFrames.current();
-        ((Scope) frames.innermost(this)).close();
-        frames.pop();
+        ThreadFrames.current().restore(this);
     }
 
     /** {@return {@code ContextThreadLocalAccessor[org.contextvars4j.context]}} */

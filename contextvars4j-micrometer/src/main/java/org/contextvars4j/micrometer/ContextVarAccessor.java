@@ -3,7 +3,6 @@ package org.contextvars4j.micrometer;
 import io.micrometer.context.ThreadLocalAccessor;
 import java.util.Objects;
 import org.contextvars4j.ContextVar;
-import org.contextvars4j.Token;
 
 /**
  * A Micrometer {@link ThreadLocalAccessor} that shows one entry of a foreign context (a Reactor
@@ -33,9 +32,10 @@ import org.contextvars4j.Token;
  *       var as it is: a context var cannot be removed from a context, only reset. The var then
  *       keeps the value of the context carried by {@link ContextThreadLocalAccessor}, if any.</li>
  * </ul>
- * Register it after {@link ContextThreadLocalAccessor} (which Micrometer's global registry
- * loads first, at start-up), so that the var is set inside the context that accessor installs
- * and reset before that context is left.
+ * Micrometer restores the accessors of a snapshot in registration order, not in reverse; the
+ * accessors of this package undo their changes in LIFO order all the same (a restore whose
+ * change is not the innermost is deferred until the changes made after it are undone), so the
+ * var is always reset in the context it was set in, whatever the registration order.
  *
  * <p>The value is not type-checked: an entry of another type under the key surfaces as a
  * {@link ClassCastException} where the var is read. Unless otherwise specified, passing a null
@@ -44,9 +44,6 @@ import org.contextvars4j.Token;
  * @param <T> the var's value type
  */
 public final class ContextVarAccessor<T> implements ThreadLocalAccessor<T> {
-
-    /** Stands in the frame stack for a {@link #setValue()} that changed nothing. */
-    private static final Object UNCHANGED = new Object();
 
     private final Object key;
     private final ContextVar<T> var;
@@ -103,7 +100,7 @@ public final class ContextVarAccessor<T> implements ThreadLocalAccessor<T> {
     /** Leaves the var as it is until the matching {@link #restore()} (a var cannot be removed, only reset). */
     @Override
     public void setValue() {
-        ThreadFrames.current().push(this, UNCHANGED);
+        ThreadFrames.current().push(this, ThreadFrames.UNCHANGED);
     }
 
     /**
@@ -111,8 +108,7 @@ public final class ContextVarAccessor<T> implements ThreadLocalAccessor<T> {
      *
      * @param previousValue the value {@link #getValue()} returned before that {@code setValue}
      * @throws IllegalStateException if no {@code setValue} of this accessor is open on this
-     *         thread, another accessor's scope is still open inside it, or the token cannot be
-     *         used (S5); nothing is changed then
+     *         thread, or the token cannot be used (S5); nothing is changed then
      * @throws IllegalArgumentException if the var was set in another context that is still
      *         current (S5); nothing is changed then
      */
@@ -135,12 +131,7 @@ public final class ContextVarAccessor<T> implements ThreadLocalAccessor<T> {
     }
 
     private void close() {
-        ThreadFrames frames = ThreadFrames.current();
-        Object frame = frames.innermost(this);
-        if (frame != UNCHANGED) {
-            ((Token<?>) frame).close();
-        }
-        frames.pop();
+        ThreadFrames.current().restore(this);
     }
 
     /** {@return a description naming the key and the var, e.g. {@code ContextVarAccessor[requestId -> ContextVar[request_id]]}} */
