@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Request id: {@code X-Request-Id} if it is 1 to 64 characters of {@code [A-Za-z0-9._-]},
  *       generated when absent, refused (400) otherwise. Always echoed.</li>
  *   <li>User: the bearer token's user (401 when missing or unknown). A call from the other
- *       instance (it carries the run's internal key) is trusted for the allow-listed baggage
- *       members {@code request.id} and {@code user.id} instead.</li>
+ *       instance (it carries the run's internal key) is trusted for what its W3C baggage
+ *       carried instead ({@link RequestState#carried}).</li>
  *   <li>Baggage from outside: at most 16 members and 2048 characters (431), and never the
- *       members the service sets itself (400).</li>
+ *       {@code cv.*} members the service sets itself (400).</li>
  * </ul>
  */
 final class AdmissionFilter implements Filter {
@@ -39,6 +39,8 @@ final class AdmissionFilter implements Filter {
     static final String INTERNAL = "demo.internal";
     private static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-[0-9a-f]{16}-0[01]");
+    /** The baggage members that carry the request to the other instance (contextvars4j-opentelemetry's prefix). */
+    static final String CARRIED_PREFIX = "cv.";
     private static final int MAX_BAGGAGE_CHARS = 2048;
     private static final int MAX_BAGGAGE_MEMBERS = 16;
     private static final Logger LOG = LoggerFactory.getLogger("admission");
@@ -69,34 +71,30 @@ final class AdmissionFilter implements Filter {
             return;
         }
         boolean internal = internalKey.equals(request.getHeader(INTERNAL_KEY));
-        Map<String, String> baggage = new LinkedHashMap<>();
         String baggageHeader = request.getHeader("baggage");
-        if (baggageHeader != null) {
+        if (baggageHeader != null && !internal) {
             String[] members = baggageHeader.split(",");
             if (baggageHeader.length() > MAX_BAGGAGE_CHARS || members.length > MAX_BAGGAGE_MEMBERS) {
                 reject(response, 431, "baggage too large", requestId);
                 return;
             }
             for (String member : members) {
-                int eq = member.indexOf('=');
-                if (eq > 0) {
-                    int end = member.indexOf(';');
-                    baggage.put(member.substring(0, eq).trim(), member.substring(eq + 1, end < 0 ? member.length() : end).trim());
+                if (member.trim().startsWith(CARRIED_PREFIX)) {
+                    reject(response, 400, "forged baggage: " + CARRIED_PREFIX + "* members are set by the service only", requestId);
+                    return;
                 }
-            }
-            if (!internal && (baggage.containsKey("user.id") || baggage.containsKey("request.id"))) {
-                reject(response, 400, "forged baggage: request.id and user.id are set by the service only", requestId);
-                return;
             }
         }
         User user;
+        String traceId = null;
         if (internal) {
-            user = userById(baggage.get("user.id"));
-            String id = baggage.get("request.id");
-            if (id != null && VALID_ID.matcher(id).matches()) {
-                requestId = id;
+            String[] carried = state.carried(request);      // request id, user id, trace id
+            user = userById(carried[1]);
+            if (carried[0] != null && VALID_ID.matcher(carried[0]).matches()) {
+                requestId = carried[0];
                 response.setHeader(REQUEST_ID, requestId);
             }
+            traceId = carried[2];
             if (user == null) {
                 reject(response, 401, "internal call without a user in its baggage", requestId);
                 return;
@@ -112,10 +110,13 @@ final class AdmissionFilter implements Filter {
                 reject(response, 401, "invalid token", requestId);
                 return;
             }
+            String traceparent = request.getHeader("traceparent");
+            java.util.regex.Matcher m = traceparent == null ? null : TRACEPARENT.matcher(traceparent);
+            traceId = m != null && m.matches() ? m.group(1) : null;
         }
-        String traceparent = request.getHeader("traceparent");
-        java.util.regex.Matcher m = traceparent == null ? null : TRACEPARENT.matcher(traceparent);
-        String traceId = m != null && m.matches() ? m.group(1) : newTraceId();
+        if (traceId == null) {
+            traceId = newTraceId();
+        }
         request.setAttribute(INTERNAL, internal);
         try {
             state.serve(new Admission(requestId, user, traceId, service, pool), () -> chain.doFilter(req, res));

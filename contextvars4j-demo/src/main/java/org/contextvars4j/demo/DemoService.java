@@ -25,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -89,6 +88,9 @@ final class DemoService implements AutoCloseable {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
+        if (state.inbound() != null) {
+            context.addFilter(new FilterHolder(state.inbound()), "/*", EnumSet.of(DispatcherType.REQUEST));
+        }
         context.addFilter(new FilterHolder(new AdmissionFilter(name, db, pool, state, internalKey)), "/*",
                 EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new Routes(state, internalKey, ledger, client, async)), "/*");
@@ -244,18 +246,12 @@ final class DemoService implements AutoCloseable {
 
         /** The call to the other instance: request id and user as W3C baggage, with a traceparent. */
         private CompletableFuture<Map<String, Object>> callLedger() {
-            User user = state.user();
-            String baggage = "request.id=" + state.requestId() + (user == null ? "" : ",user.id=" + user.id());
-            String traceId = state.traceId() == null ? AdmissionFilter.newTraceId() : state.traceId();
-            String span = String.format("%016x", ThreadLocalRandom.current().nextLong());
-            LOG.info("calling ledger, baggage {}", baggage);
             long t0 = Clock.micros();
-            HttpRequest call = HttpRequest.newBuilder(ledger.resolve("/internal/ledger"))
+            HttpRequest call = state.outbound(HttpRequest.newBuilder(ledger.resolve("/internal/ledger")))
                     .timeout(Duration.ofSeconds(20))
-                    .header("traceparent", "00-" + traceId + "-" + span + "-01")
-                    .header("baggage", baggage)
                     .header(AdmissionFilter.INTERNAL_KEY, internalKey)
                     .GET().build();
+            LOG.info("calling ledger, baggage {}", call.headers().firstValue("baggage").orElse("(none)"));
             return client.sendAsync(call, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
                 Map<String, Object> part = r.statusCode() == 200
                         ? Json.object(Json.parse(r.body()))

@@ -33,7 +33,7 @@ enum Hostile {
             case HOSTILE_REQUEST_ID -> b.header(AdmissionFilter.REQUEST_ID, BAD_IDS.get(n % BAD_IDS.size()))
                     .header("Authorization", token);
             case FORGED_BAGGAGE -> b.header(AdmissionFilter.REQUEST_ID, requestId).header("Authorization", token)
-                    .header("baggage", "user.id=" + other.id() + ",request.id=stolen-" + n);
+                    .header("baggage", "cv.user_id=" + other.id() + ",cv.request_id=stolen-" + n);
             case OVERSIZED_BAGGAGE -> {
                 StringBuilder baggage = new StringBuilder();
                 for (int i = 0; i < 40; i++) {

@@ -1,5 +1,15 @@
 package org.contextvars4j.demo;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.http.HttpRequest;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
@@ -8,12 +18,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.contextvars4j.Context;
 import org.contextvars4j.ContextCompletableFuture;
 import org.contextvars4j.ContextExecutors;
 import org.contextvars4j.ContextThreads;
 import org.contextvars4j.ContextVar;
+import org.contextvars4j.opentelemetry.HttpClientPropagation;
+import org.contextvars4j.opentelemetry.ServletPropagationFilter;
+import org.contextvars4j.opentelemetry.VarBaggagePropagator;
+import org.contextvars4j.opentelemetry.VarCodec;
 import org.contextvars4j.slf4j.ContextLogbackServiceProvider;
 import org.contextvars4j.slf4j.ContextMdc;
 import org.slf4j.MDC;
@@ -30,6 +45,12 @@ final class LibraryState implements RequestState {
     static final ContextVar<User> USER = ContextVar.of("user");
     static final ContextVar<String> TRACE_ID = ContextVar.of("trace_id");
     static final ContextVar<String> SERVICE = ContextVar.of("service");
+    /** The user's id, the form in which the user crosses to the other instance. */
+    static final ContextVar<Long> USER_ID = ContextVar.of("user_id");
+    /** traceparent, and the allow-listed vars in W3C baggage (as cv.request_id, cv.user_id). */
+    private static final TextMapPropagator PROPAGATOR = TextMapPropagator.composite(
+            W3CTraceContextPropagator.getInstance(),
+            VarBaggagePropagator.builder().allow(REQUEST_ID).allow(USER_ID, VarCodec.of(String::valueOf, Long::valueOf)).build());
     private static final ContextVar<RequestScope> SCOPE = ContextVar.of("request_scope");
 
     private final ExecutorService pool;
@@ -63,6 +84,7 @@ final class LibraryState implements RequestState {
         new Context().call(() -> {
             REQUEST_ID.set(request.requestId());
             USER.set(request.user());
+            USER_ID.set(request.user().id());
             TRACE_ID.set(request.traceId());
             SERVICE.set(request.service());
             try (RequestScope scope = new RequestScope(request.pool())) {
@@ -116,6 +138,35 @@ final class LibraryState implements RequestState {
     @Override
     public <T> CompletableFuture<T> supplyAsync(Supplier<T> supplier, Executor executor) {
         return ContextCompletableFuture.supplyAsync(supplier, executor);
+    }
+
+    @Override
+    public HttpRequest.Builder outbound(HttpRequest.Builder request) {
+        String traceId = TRACE_ID.orElse(null);
+        if (traceId == null) {
+            return HttpClientPropagation.inject(PROPAGATOR, request);
+        }
+        SpanContext parent = SpanContext.create(traceId, String.format("%016x", ThreadLocalRandom.current().nextLong() | 1),
+                TraceFlags.getSampled(), TraceState.getDefault());
+        Scope scope = io.opentelemetry.context.Context.current().with(Span.wrap(parent)).makeCurrent();
+        try {
+            return HttpClientPropagation.inject(PROPAGATOR, request);
+        } finally {
+            scope.close();
+        }
+    }
+
+    @Override
+    public Filter inbound() {
+        return ServletPropagationFilter.of(PROPAGATOR);
+    }
+
+    @Override
+    public String[] carried(HttpServletRequest request) {
+        Long userId = USER_ID.orElse(null);
+        SpanContext span = Span.current().getSpanContext();
+        return new String[] {REQUEST_ID.orElse(null), userId == null ? null : userId.toString(),
+            span.isValid() ? span.getTraceId() : null};
     }
 
     @Override

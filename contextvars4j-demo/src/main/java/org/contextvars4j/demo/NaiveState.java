@@ -1,5 +1,8 @@
 package org.contextvars4j.demo;
 
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.http.HttpRequest;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
@@ -8,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.MDC;
 
@@ -150,6 +154,54 @@ final class NaiveState implements RequestState {
     @Override
     public <T> CompletableFuture<T> supplyAsync(Supplier<T> supplier, Executor executor) {
         return CompletableFuture.supplyAsync(supplier, executor);
+    }
+
+    /** Hand-written: the headers from this thread's thread-locals. */
+    @Override
+    public HttpRequest.Builder outbound(HttpRequest.Builder request) {
+        String id = REQUEST_ID.get();
+        User user = USER.get();
+        String trace = TRACE_ID.get();
+        if (trace != null) {
+            request.setHeader("traceparent", "00-" + trace + "-" + String.format("%016x", ThreadLocalRandom.current().nextLong() | 1) + "-01");
+        }
+        StringBuilder baggage = new StringBuilder();
+        if (id != null) {
+            baggage.append("cv.request_id=").append(id);
+        }
+        if (user != null) {
+            baggage.append(baggage.length() == 0 ? "" : ",").append("cv.user_id=").append(user.id());
+        }
+        if (baggage.length() > 0) {
+            request.setHeader("baggage", baggage.toString());
+        }
+        return request;
+    }
+
+    @Override
+    public Filter inbound() {
+        return null;
+    }
+
+    /** Hand-written: parses the baggage and traceparent headers. */
+    @Override
+    public String[] carried(HttpServletRequest request) {
+        String id = null;
+        String user = null;
+        String baggage = request.getHeader("baggage");
+        if (baggage != null) {
+            for (String member : baggage.split(",")) {
+                String[] kv = member.trim().split("=", 2);
+                if (kv.length == 2 && kv[0].equals("cv.request_id")) {
+                    id = kv[1];
+                } else if (kv.length == 2 && kv[0].equals("cv.user_id")) {
+                    user = kv[1];
+                }
+            }
+        }
+        String traceparent = request.getHeader("traceparent");
+        String trace = traceparent != null && traceparent.length() == 55 ? traceparent.substring(3, 35) : null;
+        return new String[] {id, user, trace};
     }
 
     @Override

@@ -1,5 +1,8 @@
 package org.contextvars4j.demo;
 
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.http.HttpRequest;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +58,18 @@ interface RequestState extends AutoCloseable {
 
     /** The first stage of an asynchronous chain. */
     <T> CompletableFuture<T> supplyAsync(Supplier<T> supplier, Executor executor);
+
+    /** Adds the headers that carry the current request to the other instance (traceparent, baggage). */
+    HttpRequest.Builder outbound(HttpRequest.Builder request);
+
+    /** The filter that reads what {@link #outbound} wrote, mapped before the admission filter; or null. */
+    Filter inbound();
+
+    /**
+     * What an internal call from the other instance carried, read after {@link #inbound}: the
+     * request id, the user id and the trace id, each null when absent.
+     */
+    String[] carried(HttpServletRequest request);
 
     /** Whether the calling thread still holds request state (run after the load, on idle workers). */
     boolean currentThreadHolds();
