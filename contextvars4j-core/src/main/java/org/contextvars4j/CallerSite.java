@@ -41,11 +41,16 @@ final class CallerSite extends Throwable {
         return LIBRARY_CLASSES.contains(nested < 0 ? simple : simple.substring(0, nested));
     }
 
-    /** The library's top-level classes; a test or user class in the same package is not one of them. */
-    private static final Set<String> LIBRARY_CLASSES = Set.of("Bridge", "CallerSite",
+    /**
+     * The library's top-level classes; a test or user class in the same package is not one of
+     * them. CallerSiteTest checks this list against the compiled classes, so a new class cannot
+     * be forgotten.
+     */
+    static final Set<String> LIBRARY_CLASSES = Set.of("Bridge", "CallerSite",
             "Context", "ContextCallable", "ContextCompletableFuture", "ContextExecutor", "ContextExecutorService",
             "ContextExecutors", "ContextRunnable", "ContextScheduledExecutorService", "ContextThreads", "ContextVar",
             "LeakDetection", "Propagation", "Scope", "StageBiFunction", "StageFunction", "Storage",
             "ThreadLocalAccessor", "ThreadLocalAccessors", "Token", "ContextRecursiveTask",
-            "ContextRecursiveAction", "internal.VarMap");
+            "ContextRecursiveAction", "RequestScope", "ScopeCache", "ScopedAsyncMemoizer", "ScopedMemoizer",
+            "ScopedResource", "ScopedResourceException", "internal.VarMap");
 }

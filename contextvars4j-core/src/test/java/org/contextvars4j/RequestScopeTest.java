@@ -1,0 +1,147 @@
+package org.contextvars4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The request scope: where it is bound, what hand-offs see, where it ends, and what close does. */
+@ExtendWith(ContextLeakGuard.class)
+class RequestScopeTest extends ScopePoolTestBase {
+
+    RequestScopeTest() {
+        super(2);
+    }
+
+    @Test
+    void current_outsideAnyScope_isEmpty() {
+        assertThat(RequestScope.current()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("run: the body sees an open scope, ended after; the caller's context is untouched (S6)")
+    void run_bodySeesOpenScope_endedAfterAndUnbound() {
+        AtomicReference<RequestScope> seen = new AtomicReference<>();
+        RequestScope.run(() -> seen.set(RequestScope.current().orElseThrow()));
+        assertThat(seen.get().isOpen()).isFalse();
+        assertThat(RequestScope.current()).isEmpty();
+    }
+
+    @Test
+    void call_returnsBodyResult_andEndsScopeOnThrow() throws Exception {
+        assertThat(RequestScope.call(() -> "done")).isEqualTo("done");
+        AtomicReference<RequestScope> seen = new AtomicReference<>();
+        Throwable thrown = catchThrowable(() -> RequestScope.call(() -> {
+            seen.set(RequestScope.current().orElseThrow());
+            throw new java.io.IOException("body failed");
+        }));
+        assertThat(thrown).isInstanceOf(java.io.IOException.class).hasMessage("body failed");
+        assertThat(seen.get().isOpen()).isFalse();
+    }
+
+    @Test
+    @DisplayName("hand-offs copied from the scope's context share the same scope (P2, P4)")
+    void handOff_seesSameScope() throws Exception {
+        RequestScope.call(() -> {
+            RequestScope mine = RequestScope.current().orElseThrow();
+            assertThat(pool.submit(() -> RequestScope.current().orElseThrow()).get()).isSameAs(mine);
+            assertThat(ContextCompletableFuture.supplyAsync(() -> RequestScope.current().orElseThrow(), pool)
+                    .thenApplyAsync(s -> RequestScope.current().orElseThrow(), pool).get()).isSameAs(mine);
+            return null;
+        });
+    }
+
+    @Test
+    void twoScopes_areDifferent_andNestedScopeHidesOuterUntilItEnds() throws Exception {
+        RequestScope.run(() -> {
+            RequestScope outer = RequestScope.current().orElseThrow();
+            RequestScope.run(() -> assertThat(RequestScope.current().orElseThrow()).isNotSameAs(outer));
+            try (RequestScope inner = RequestScope.open()) {
+                assertThat(RequestScope.current()).containsSame(inner);
+            }
+            assertThat(RequestScope.current()).containsSame(outer);
+            assertThat(outer.isOpen()).isTrue();
+        });
+    }
+
+    @Test
+    @DisplayName("open/close on the opening thread and context: close undoes the binding; a second close does nothing")
+    void close_onOpeningThread_unbinds_secondCloseIsNoOp() {
+        RequestScope scope = RequestScope.open();
+        assertThat(RequestScope.current()).containsSame(scope);
+        scope.close();
+        assertThat(scope.isOpen()).isFalse();
+        assertThat(RequestScope.current()).isEmpty();
+        scope.close();
+        assertThat(scope.isOpen()).isFalse();
+        assertThat(scope.toString()).matches("RequestScope\\[#[0-9a-f]+, ended]");
+    }
+
+    @Test
+    @DisplayName("close from another thread (an async completion): ends the scope; the opening context keeps the ended binding")
+    void close_fromAnotherThread_endsScope_bindingStaysEnded() throws Exception {
+        new Context().run(() -> {
+            RequestScope scope = RequestScope.open();
+            CompletableFuture.runAsync(scope::close, raw).join();
+            assertThat(scope.isOpen()).isFalse();
+            assertThat(RequestScope.current()).containsSame(scope);
+        });
+    }
+
+    @Test
+    @DisplayName("close failures: every resource is closed LIFO; suppressed into the body's exception, or thrown after all")
+    void closeFailures_suppressedIntoBodyFailure_orThrownAfterAllClosed() {
+        List<String> closed = new ArrayList<>();
+        ScopedResource<AutoCloseable> a = ScopedResource.of("a", () -> () -> closed.add("a"));
+        ScopedResource<AutoCloseable> b = ScopedResource.of("b", () -> () -> {
+            closed.add("b");
+            throw new java.io.IOException("b cannot close");
+        });
+        ScopedResource<AutoCloseable> c = ScopedResource.of("c", () -> () -> {
+            closed.add("c");
+            throw new IllegalStateException("c cannot close");
+        });
+
+        Throwable bodyFailure = catchThrowable(() -> RequestScope.run(() -> {
+            a.get();
+            b.get();
+            c.get();
+            throw new IllegalArgumentException("body failed");
+        }));
+        assertThat(closed).containsExactly("c", "b", "a");
+        assertThat(bodyFailure).isInstanceOf(IllegalArgumentException.class).hasMessage("body failed");
+        assertThat(bodyFailure.getSuppressed()).extracting(Throwable::getMessage)
+                .containsExactly("c cannot close", "b cannot close");
+
+        closed.clear();
+        Throwable closeFailure = catchThrowable(() -> RequestScope.run(() -> {
+            a.get();
+            b.get();
+            c.get();
+        }));
+        assertThat(closed).containsExactly("c", "b", "a");
+        assertThat(closeFailure).isInstanceOf(IllegalStateException.class).hasMessage("c cannot close");
+        assertThat(closeFailure.getSuppressed()).extracting(Throwable::getMessage).containsExactly("b cannot close");
+
+        closed.clear();
+        Throwable checked = catchThrowable(() -> RequestScope.run(() -> b.get()));
+        assertThat(checked).isInstanceOf(ScopedResourceException.class)
+                .hasMessageMatching("cannot close a resource of RequestScope\\[#[0-9a-f]+, ended]: java.io.IOException: b cannot close")
+                .hasCauseInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
+    @DisplayName("S9: null bodies are refused, nothing opened")
+    void runAndCall_nullBody_refused() {
+        assertThatThrownBy(() -> RequestScope.run(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
+        assertThatThrownBy(() -> RequestScope.call(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
+        assertThat(RequestScope.current()).isEmpty();
+    }
+}
