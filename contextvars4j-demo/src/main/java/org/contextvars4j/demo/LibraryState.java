@@ -12,12 +12,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.net.http.HttpRequest;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.contextvars4j.Context;
@@ -25,6 +24,9 @@ import org.contextvars4j.ContextCompletableFuture;
 import org.contextvars4j.ContextExecutors;
 import org.contextvars4j.ContextThreads;
 import org.contextvars4j.ContextVar;
+import org.contextvars4j.RequestScope;
+import org.contextvars4j.ScopedMemoizer;
+import org.contextvars4j.ScopedResource;
 import org.contextvars4j.opentelemetry.HttpClientPropagation;
 import org.contextvars4j.opentelemetry.ServletPropagationFilter;
 import org.contextvars4j.opentelemetry.VarBaggagePropagator;
@@ -34,8 +36,9 @@ import org.contextvars4j.slf4j.ContextMdc;
 import org.slf4j.MDC;
 
 /**
- * Request state with contextvars4j: each request runs in a fresh {@link Context} holding its id,
- * user, trace id and service, and a per-request scope that owns its connection and memo.
+ * Request state with contextvars4j: each request runs in a {@link RequestScope} (a fresh
+ * context) holding its id, user, trace id and service; the scope owns the request's connection
+ * (a {@link ScopedResource}) and its memo (a {@link ScopedMemoizer}).
  * Every propagation point the service uses carries that context: a wrapped executor, a wrapped
  * thread factory, {@link ContextCompletableFuture}.
  */
@@ -51,7 +54,13 @@ final class LibraryState implements RequestState {
     private static final TextMapPropagator PROPAGATOR = TextMapPropagator.composite(
             W3CTraceContextPropagator.getInstance(),
             VarBaggagePropagator.builder().allow(REQUEST_ID).allow(USER_ID, VarCodec.of(String::valueOf, Long::valueOf)).build());
-    private static final ContextVar<RequestScope> SCOPE = ContextVar.of("request_scope");
+    private static final ContextVar<Db.Pool> POOL = ContextVar.of("db_pool");
+    /** The request's connection: opened on first use from any thread of the request, closed when it ends. */
+    private static final ScopedResource<Connection> CONNECTION = ScopedResource.of("db connection",
+            () -> POOL.get().open(USER.get()));
+    /** One slot per memo key and request; the slot is filled once by the first loader. */
+    private static final ScopedMemoizer<String, AtomicReference<Object>> MEMO = ScopedMemoizer.of("request memo",
+            key -> new AtomicReference<>());
 
     private final ExecutorService pool;
     private final Executor fanOut;
@@ -81,16 +90,14 @@ final class LibraryState implements RequestState {
 
     @Override
     public void serve(Admission request, Body body) throws Exception {
-        new Context().call(() -> {
+        RequestScope.call(() -> {
             REQUEST_ID.set(request.requestId());
             USER.set(request.user());
             USER_ID.set(request.user().id());
             TRACE_ID.set(request.traceId());
             SERVICE.set(request.service());
-            try (RequestScope scope = new RequestScope(request.pool())) {
-                SCOPE.set(scope);
-                body.run();
-            }
+            POOL.set(request.pool());
+            body.run();
             return null;
         });
     }
@@ -117,12 +124,20 @@ final class LibraryState implements RequestState {
 
     @Override
     public Connection connection() throws SQLException {
-        return SCOPE.get().connection(USER.orElse(null));
+        return CONNECTION.get();
     }
 
     @Override
     public <T> T memo(String key, Supplier<T> loader) {
-        return SCOPE.get().memo(key, loader);
+        AtomicReference<Object> slot = MEMO.apply(key);
+        synchronized (slot) {
+            if (slot.get() == null) {
+                slot.set(loader.get());
+            }
+            @SuppressWarnings("unchecked")
+            T value = (T) slot.get();
+            return value;
+        }
     }
 
     @Override
@@ -177,55 +192,5 @@ final class LibraryState implements RequestState {
     @Override
     public void close() {
         pool.shutdownNow();
-    }
-
-    /**
-     * Interim request scope, built on the core API only: the connection opened lazily on first
-     * use (from any thread of the request) and closed when the request ends, and a per-request
-     * memo.
-     */
-    private static final class RequestScope implements AutoCloseable {
-        private final Db.Pool pool;
-        private final Map<String, Object> memo = new ConcurrentHashMap<>();
-        private Connection connection;
-        private boolean closed;
-
-        RequestScope(Db.Pool pool) {
-            this.pool = pool;
-        }
-
-        synchronized Connection connection(User user) throws SQLException {
-            if (closed) {
-                throw new IllegalStateException("request scope is closed");
-            }
-            if (connection == null) {
-                connection = pool.open(user);
-            }
-            return connection;
-        }
-
-        @SuppressWarnings("unchecked")
-        <T> T memo(String key, Supplier<T> loader) {
-            Object value = memo.get(key);
-            if (value == null) {
-                synchronized (this) {
-                    value = memo.get(key);
-                    if (value == null) {
-                        value = loader.get();
-                        memo.put(key, value);
-                    }
-                }
-            }
-            return (T) value;
-        }
-
-        @Override
-        public synchronized void close() throws SQLException {
-            closed = true;
-            if (connection != null) {
-                connection.close();
-                connection = null;
-            }
-        }
     }
 }
