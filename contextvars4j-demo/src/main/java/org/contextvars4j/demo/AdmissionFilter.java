@@ -45,13 +45,25 @@ final class AdmissionFilter implements Filter {
     private static final int MAX_BAGGAGE_MEMBERS = 16;
     private static final Logger LOG = LoggerFactory.getLogger("admission");
 
+    /** Which part of the admission this instance does. */
+    enum Stage {
+        /** Hostile input only, then the chain (the library's request filter comes next). */
+        GUARD,
+        /** The user and the request's state, after the library's request filter. */
+        ADMIT,
+        /** Both, for the naive run that has no library filter. */
+        BOTH
+    }
+
+    private final Stage stage;
     private final String service;
     private final Db db;
     private final Db.Pool pool;
     private final RequestState state;
     private final String internalKey;
 
-    AdmissionFilter(String service, Db db, Db.Pool pool, RequestState state, String internalKey) {
+    AdmissionFilter(Stage stage, String service, Db db, Db.Pool pool, RequestState state, String internalKey) {
+        this.stage = stage;
         this.service = service;
         this.db = db;
         this.pool = pool;
@@ -63,28 +75,21 @@ final class AdmissionFilter implements Filter {
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        String offered = request.getHeader(REQUEST_ID);
-        String requestId = offered != null && VALID_ID.matcher(offered).matches() ? offered : newId();
-        response.setHeader(REQUEST_ID, requestId);
-        if (offered != null && !offered.equals(requestId)) {
-            reject(response, 400, "invalid request id", requestId);
-            return;
-        }
         boolean internal = internalKey.equals(request.getHeader(INTERNAL_KEY));
-        String baggageHeader = request.getHeader("baggage");
-        if (baggageHeader != null && !internal) {
-            String[] members = baggageHeader.split(",");
-            if (baggageHeader.length() > MAX_BAGGAGE_CHARS || members.length > MAX_BAGGAGE_MEMBERS) {
-                reject(response, 431, "baggage too large", requestId);
+        String offered = request.getHeader(REQUEST_ID);
+        String requestId = offered != null && VALID_ID.matcher(offered).matches() ? offered : null;
+        if (stage != Stage.ADMIT) {
+            if (!guard(request, response, internal, offered, requestId)) {
                 return;
             }
-            for (String member : members) {
-                if (member.trim().startsWith(CARRIED_PREFIX)) {
-                    reject(response, 400, "forged baggage: " + CARRIED_PREFIX + "* members are set by the service only", requestId);
-                    return;
-                }
+            if (stage == Stage.GUARD) {
+                chain.doFilter(req, res);
+                return;
             }
         }
+        String admitted = state.admittedRequestId();     // the library filter's, when there is one
+        requestId = admitted != null ? admitted : requestId != null ? requestId : newId();
+        response.setHeader(REQUEST_ID, requestId);
         User user;
         String traceId = null;
         if (internal) {
@@ -100,14 +105,12 @@ final class AdmissionFilter implements Filter {
                 return;
             }
         } else {
-            String auth = request.getHeader("Authorization");
-            if (auth == null || !auth.startsWith("Bearer ")) {
-                reject(response, 401, "missing bearer token", requestId);
-                return;
-            }
-            user = byToken(auth.substring("Bearer ".length()).trim());
+            String admittedUser = state.admittedUserName();
+            user = admittedUser != null ? byName(admittedUser) : authenticate(request, response, requestId);
             if (user == null) {
-                reject(response, 401, "invalid token", requestId);
+                if (admittedUser != null) {
+                    reject(response, 401, "unknown user " + admittedUser, requestId);
+                }
                 return;
             }
             String traceparent = request.getHeader("traceparent");
@@ -127,6 +130,49 @@ final class AdmissionFilter implements Filter {
         }
     }
 
+    /** The bearer token's user, or null after answering 401 (with its log line). */
+    User authenticate(HttpServletRequest request, HttpServletResponse response, String requestId) throws IOException {
+        String auth = request.getHeader("Authorization");
+        if (auth == null || !auth.startsWith("Bearer ")) {
+            reject(response, 401, "missing bearer token", requestId);
+            return null;
+        }
+        User user = byToken(auth.substring("Bearer ".length()).trim());
+        if (user == null) {
+            reject(response, 401, "invalid token", requestId);
+        }
+        return user;
+    }
+
+    /** Refuses hostile input (400, 431) before anything else runs; returns whether the request may go on. */
+    private boolean guard(HttpServletRequest request, HttpServletResponse response, boolean internal, String offered,
+            String validId) throws IOException {
+        if (offered != null && validId == null) {
+            String fresh = newId();
+            response.setHeader(REQUEST_ID, fresh);
+            reject(response, 400, "invalid request id", fresh);
+            return false;
+        }
+        String requestId = validId != null ? validId : newId();
+        String baggageHeader = request.getHeader("baggage");
+        if (baggageHeader != null && !internal) {
+            String[] members = baggageHeader.split(",");
+            if (baggageHeader.length() > MAX_BAGGAGE_CHARS || members.length > MAX_BAGGAGE_MEMBERS) {
+                response.setHeader(REQUEST_ID, requestId);
+                reject(response, 431, "baggage too large", requestId);
+                return false;
+            }
+            for (String member : members) {
+                if (member.trim().startsWith(CARRIED_PREFIX)) {
+                    response.setHeader(REQUEST_ID, requestId);
+                    reject(response, 400, "forged baggage: " + CARRIED_PREFIX + "* members are set by the service only", requestId);
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private User userById(String id) {
         if (id == null || !id.matches("\\d{1,9}")) {
             return null;
@@ -140,8 +186,17 @@ final class AdmissionFilter implements Filter {
         return null;
     }
 
+    User byName(String name) {
+        for (User u : db.users()) {
+            if (u.name().equals(name)) {
+                return u;
+            }
+        }
+        return null;
+    }
+
     /** Looks the token up comparing in constant time, so that timing tells nothing about tokens. */
-    private User byToken(String token) {
+    User byToken(String token) {
         byte[] offered = token.getBytes(StandardCharsets.UTF_8);
         User found = null;
         for (User u : db.users()) {
@@ -154,7 +209,7 @@ final class AdmissionFilter implements Filter {
 
     /** Answers {@code status} with a JSON error and logs one line naming the request. */
     static void reject(HttpServletResponse response, int status, String reason, String requestId) throws IOException {
-        LOG.warn("rejected {} {}: {}", status, requestId, reason);
+        logRejection(status, requestId, reason);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", reason);
         body.put("status", status);
@@ -162,6 +217,11 @@ final class AdmissionFilter implements Filter {
         response.setStatus(status);
         response.setContentType("application/json");
         response.getWriter().write(Json.write(body));
+    }
+
+    /** The log line of a refusal; the load run finds it by status and request id. */
+    static void logRejection(int status, String requestId, String reason) {
+        LOG.warn("rejected {} {}: {}", status, requestId, reason);
     }
 
     static String newId() {

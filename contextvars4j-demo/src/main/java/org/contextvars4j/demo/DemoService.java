@@ -1,6 +1,7 @@
 package org.contextvars4j.demo;
 
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -88,11 +89,19 @@ final class DemoService implements AutoCloseable {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        if (state.inbound() != null) {
-            context.addFilter(new FilterHolder(state.inbound()), "/*", EnumSet.of(DispatcherType.REQUEST));
+        AdmissionFilter guard = new AdmissionFilter(AdmissionFilter.Stage.GUARD, name, db, pool, state, internalKey);
+        AdmissionFilter admit = new AdmissionFilter(AdmissionFilter.Stage.ADMIT, name, db, pool, state, internalKey);
+        Filter requestFilter = state.requestFilter(admit, internalKey);
+        if (requestFilter == null) {
+            add(context, new AdmissionFilter(AdmissionFilter.Stage.BOTH, name, db, pool, state, internalKey));
+        } else {
+            add(context, guard);                    // hostile input: 400 / 431 before anything else
+            add(context, requestFilter);            // fresh context, request id, request scope, user
+            if (state.inbound() != null) {
+                add(context, state.inbound());      // what the other instance carried
+            }
+            add(context, admit);
         }
-        context.addFilter(new FilterHolder(new AdmissionFilter(name, db, pool, state, internalKey)), "/*",
-                EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new Routes(state, internalKey, ledger, client, async)), "/*");
         server.setHandler(context);
         server.start();
@@ -101,6 +110,10 @@ final class DemoService implements AutoCloseable {
 
     String name() {
         return name;
+    }
+
+    private static void add(ServletContextHandler context, Filter filter) {
+        context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
     }
 
     URI uri() {

@@ -31,7 +31,10 @@ import org.contextvars4j.opentelemetry.HttpClientPropagation;
 import org.contextvars4j.opentelemetry.ServletPropagationFilter;
 import org.contextvars4j.opentelemetry.VarBaggagePropagator;
 import org.contextvars4j.opentelemetry.VarCodec;
+import org.contextvars4j.servlet.RequestScopeFilter;
 import org.contextvars4j.slf4j.ContextLogbackServiceProvider;
+import org.contextvars4j.web.Authentication;
+import org.contextvars4j.web.RequestVars;
 import org.contextvars4j.slf4j.ContextMdc;
 import org.slf4j.MDC;
 
@@ -44,7 +47,7 @@ import org.slf4j.MDC;
  */
 final class LibraryState implements RequestState {
 
-    static final ContextVar<String> REQUEST_ID = ContextVar.of("request_id");
+    static final ContextVar<String> REQUEST_ID = RequestVars.REQUEST_ID;
     static final ContextVar<User> USER = ContextVar.of("user");
     static final ContextVar<String> TRACE_ID = ContextVar.of("trace_id");
     static final ContextVar<String> SERVICE = ContextVar.of("service");
@@ -90,16 +93,60 @@ final class LibraryState implements RequestState {
 
     @Override
     public void serve(Admission request, Body body) throws Exception {
-        RequestScope.call(() -> {
-            REQUEST_ID.set(request.requestId());
-            USER.set(request.user());
-            USER_ID.set(request.user().id());
-            TRACE_ID.set(request.traceId());
-            SERVICE.set(request.service());
-            POOL.set(request.pool());
+        if (RequestScope.current().isEmpty()) {
+            RequestScope.call(() -> {
+                bind(request);
+                body.run();
+                return null;
+            });
+        } else {
+            // Inside the request filter's fresh context and scope: the vars go into that context.
+            bind(request);
             body.run();
-            return null;
-        });
+        }
+    }
+
+    private static void bind(Admission request) {
+        REQUEST_ID.set(request.requestId());
+        USER.set(request.user());
+        USER_ID.set(request.user().id());
+        TRACE_ID.set(request.traceId());
+        SERVICE.set(request.service());
+        POOL.set(request.pool());
+    }
+
+    @Override
+    public Filter requestFilter(AdmissionFilter users, String internalKey) {
+        return RequestScopeFilter.builder()
+                .authenticator(request -> {
+                    if (internalKey.equals(request.getHeader(AdmissionFilter.INTERNAL_KEY))) {
+                        return Authentication.anonymous();      // the caller comes in the baggage
+                    }
+                    String requestId = RequestVars.REQUEST_ID.get();
+                    String auth = request.getHeader("Authorization");
+                    if (auth == null || !auth.startsWith("Bearer ")) {
+                        AdmissionFilter.logRejection(401, requestId, "missing bearer token");
+                        return Authentication.refused("missing bearer token");
+                    }
+                    User user = users.byToken(auth.substring("Bearer ".length()).trim());
+                    if (user == null) {
+                        AdmissionFilter.logRejection(401, requestId, "invalid token");
+                        return Authentication.refused("invalid token");
+                    }
+                    return Authentication.of(org.contextvars4j.web.User.of(user.name()));
+                })
+                .requireUser("/api/*")
+                .build();
+    }
+
+    @Override
+    public String admittedRequestId() {
+        return REQUEST_ID.orElse(null);
+    }
+
+    @Override
+    public String admittedUserName() {
+        return RequestVars.currentUser().map(org.contextvars4j.web.User::name).orElse(null);
     }
 
     @Override

@@ -156,6 +156,21 @@ final class NaiveState implements RequestState {
         return CompletableFuture.supplyAsync(supplier, executor);
     }
 
+    @Override
+    public Filter requestFilter(AdmissionFilter users, String internalKey) {
+        return null;
+    }
+
+    @Override
+    public String admittedRequestId() {
+        return null;
+    }
+
+    @Override
+    public String admittedUserName() {
+        return null;
+    }
+
     /** Hand-written: the headers from this thread's thread-locals. */
     @Override
     public HttpRequest.Builder outbound(HttpRequest.Builder request) {

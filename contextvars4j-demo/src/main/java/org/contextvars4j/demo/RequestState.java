@@ -59,6 +59,18 @@ interface RequestState extends AutoCloseable {
     /** The first stage of an asynchronous chain. */
     <T> CompletableFuture<T> supplyAsync(Supplier<T> supplier, Executor executor);
 
+    /**
+     * The library's request filter (fresh context, request id, request scope, authentication), mapped
+     * between the guard and the admission; or null.
+     */
+    Filter requestFilter(AdmissionFilter users, String internalKey);
+
+    /** The request id the request filter admitted, or null (no request filter). */
+    String admittedRequestId();
+
+    /** The name of the user the request filter authenticated, or null. */
+    String admittedUserName();
+
     /** Adds the headers that carry the current request to the other instance (traceparent, baggage). */
     HttpRequest.Builder outbound(HttpRequest.Builder request);
 
