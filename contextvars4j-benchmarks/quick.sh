@@ -4,7 +4,7 @@
 # equivalent and against the best peer of each row) and a check of the SPEC section 6 targets.
 #
 #   contextvars4j-benchmarks/quick.sh                     # the JDK of JAVA_HOME, else java on PATH
-#   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 contextvars4j-benchmarks/quick.sh
+#   JAVA_HOME=/path/to/jdk-25 contextvars4j-benchmarks/quick.sh
 #
 # Builds the benchmarks jar first when it is missing, older than a source file, or was built by
 # another JDK. Results go to contextvars4j-benchmarks/target/quick/ (*.json, table.md).
