@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -103,9 +104,32 @@ final class Db implements AutoCloseable {
         config.setMaximumPoolSize(max);
         config.setMinimumIdle(max);             // created up front: no request waits for the pool to grow
         config.setConnectionTimeout(3_000);
-        Pool pool = new Pool(name, new HikariDataSource(config));
+        HikariDataSource ds = new HikariDataSource(config);
+        Pool pool = new Pool(name, ds);
         pools.add(pool);
+        awaitFull(ds, max);
         return pool;
+    }
+
+    /**
+     * Waits until the pool holds all {@code max} connections. HikariCP fills up to the minimum in
+     * the background; a load that starts before it is done makes its first requests wait for
+     * connections still being opened, and on a busy machine some wait past the timeout (503).
+     */
+    private static void awaitFull(HikariDataSource ds, int max) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (ds.getHikariPoolMXBean().getTotalConnections() < max) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("pool " + ds.getPoolName() + " opened only "
+                        + ds.getHikariPoolMXBean().getTotalConnections() + " of " + max + " connections in 60 s");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while pool " + ds.getPoolName() + " was filling", e);
+            }
+        }
     }
 
     List<Pool> pools() {
