@@ -54,13 +54,13 @@ class RequestScopeFilterTest {
         for (String path : List.of("/api/*", "/admin/*", "/public/*")) {
             context.addFilter(holder, path, dispatches);
         }
-        context.addServlet(new ServletHolder(new TestServlets.Echo(appPool)), "/api/echo");
-        context.addServlet(new ServletHolder(new TestServlets.Echo(appPool)), "/public/echo");
-        context.addServlet(new ServletHolder(new TestServlets.Secret()), "/admin/secret");
-        ServletHolder async = new ServletHolder(new TestServlets.Async());
+        context.addServlet(new ServletHolder(new FixtureServlets.Echo(appPool)), "/api/echo");
+        context.addServlet(new ServletHolder(new FixtureServlets.Echo(appPool)), "/public/echo");
+        context.addServlet(new ServletHolder(new FixtureServlets.Secret()), "/admin/secret");
+        ServletHolder async = new ServletHolder(new FixtureServlets.Async());
         async.setAsyncSupported(true);
         context.addServlet(async, "/api/async");
-        context.addServlet(new ServletHolder(new TestServlets.Probe()), "/probe");   // not filtered
+        context.addServlet(new ServletHolder(new FixtureServlets.Probe()), "/probe");   // not filtered
     }
     // end::setup[]
 
@@ -163,7 +163,7 @@ class RequestScopeFilterTest {
     @DisplayName("async: the context and the scope's resource survive startAsync + AsyncContext.start + dispatch; "
             + "listeners see them at completion; the resource closes once, after the listeners")
     void doFilter_asyncStartAndDispatch_contextKept() throws Exception {
-        TestServlets.Async.COMPLETED.clear();
+        FixtureServlets.Async.COMPLETED.clear();
         LoadRun run = LoadRun.run(client, 400, 100,
                 i -> get("/api/async").header("X-Request-Id", "async-" + i).header("Authorization", "Bearer u-" + i).build(),
                 (i, r) -> {
@@ -174,10 +174,10 @@ class RequestScopeFilterTest {
         for (int i = 0; i < 400; i++) {
             // onComplete may run just after the response reached the client
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!TestServlets.Async.COMPLETED.containsKey("async-" + i) && System.nanoTime() < deadline) {
+            while (!FixtureServlets.Async.COMPLETED.containsKey("async-" + i) && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
-            assertThat(TestServlets.Async.COMPLETED.get("async-" + i)).isEqualTo("async-" + i + "/u-" + i);
+            assertThat(FixtureServlets.Async.COMPLETED.get("async-" + i)).isEqualTo("async-" + i + "/u-" + i);
             assertThat(Tracked.awaitClosed("async-" + i)).as("closes of async-" + i + "'s resource").isEqualTo(1);
         }
     }

@@ -19,9 +19,9 @@ import org.contextvars4j.web.testing.Deep;
 import org.contextvars4j.web.testing.Tracked;
 
 /** The servlets the tests talk to. */
-final class TestServlets {
+final class FixtureServlets {
 
-    private TestServlets() {
+    private FixtureServlets() {
     }
 
     private static void write(HttpServletResponse response, String body) throws IOException {
