@@ -43,7 +43,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * </ul>
  *
  * <pre>{@code
- * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 $JAVA_HOME/bin/java \
+ * JAVA_HOME=/path/to/jdk-25 $JAVA_HOME/bin/java \
  *     -jar contextvars4j-benchmarks/target/benchmarks.jar ScopedValueBenchmark
  * }</pre>
  */
