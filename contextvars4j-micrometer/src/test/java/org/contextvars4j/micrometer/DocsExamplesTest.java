@@ -36,8 +36,11 @@ class DocsExamplesTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
         Hooks.disableAutomaticContextPropagation();
+        // let the scheduler threads close their scopes before the accessor leaves the registry
+        ReactorPropagationTest.quiesce(Schedulers.parallel(), "parallel-");
+        ReactorPropagationTest.quiesce(Schedulers.boundedElastic(), "boundedElastic-");
         ContextRegistry.getInstance().removeThreadLocalAccessor("tenant");
     }
 
