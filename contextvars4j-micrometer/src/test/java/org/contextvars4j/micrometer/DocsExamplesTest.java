@@ -38,9 +38,8 @@ class DocsExamplesTest {
     @AfterEach
     void tearDown() throws Exception {
         Hooks.disableAutomaticContextPropagation();
-        // let the scheduler threads close their scopes before the accessor leaves the registry
-        ReactorPropagationTest.quiesce(Schedulers.parallel(), "parallel-");
-        ReactorPropagationTest.quiesce(Schedulers.boundedElastic(), "boundedElastic-");
+        // let the scheduler threads close their scopes before the registry changes
+        ReactorPropagationTest.awaitSchedulersIdle();
         ContextRegistry.getInstance().removeThreadLocalAccessor("tenant");
     }
 

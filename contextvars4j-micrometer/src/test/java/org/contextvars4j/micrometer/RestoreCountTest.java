@@ -90,8 +90,10 @@ class RestoreCountTest {
     }
 
     @AfterEach
-    void swapBack() {
+    void swapBack() throws Exception {
         Hooks.disableAutomaticContextPropagation();
+        // let the scheduler threads close their scopes before the registry changes
+        ReactorPropagationTest.awaitSchedulersIdle();
         ContextRegistry registry = ContextRegistry.getInstance();
         registry.removeThreadLocalAccessor(TENANT_KEY);
         registry.removeThreadLocalAccessor(ContextThreadLocalAccessor.KEY);
