@@ -215,4 +215,15 @@ class RequestScopeFilterSetupTest {
         }).close())
                 .hasStackTraceContaining("jakarta.servlet.ServletException: filter scope: requireRole entry is not pattern=role: \"/admin/*\"");
     }
+
+    @Test
+    @DisplayName("a filter a container never initialised refuses to decide requests, and stays refusing")
+    void policy_beforeInit_refusedNamingTheFilter() {
+        RequestScopeFilter filter = new RequestScopeFilter();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            assertThatThrownBy(filter::policy)
+                    .isExactlyInstanceOf(IllegalStateException.class)
+                    .hasMessage("filter org.contextvars4j.servlet.RequestScopeFilter used before init");
+        }
+    }
 }
