@@ -59,29 +59,36 @@ public final class Context {
 
     private static final Object ABSENT = new Object();
     private static final VarHandle OWNER;
+    private static final VarHandle ROOT;
 
     static {
         try {
             OWNER = MethodHandles.lookup().findVarHandle(Context.class, "owner", Thread.class);
+            ROOT = MethodHandles.lookup().findVarHandle(Context.class, "root", Object[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     /**
-     * The variables. Written only by the thread that has this context current (see Storage),
-     * always through {@link #setMap}; other threads read this immutable snapshot.
-     */
-    VarMap map;
-
-    /**
-     * Mirrors of {@code map.rootArray()} and {@code map.rootShift()} for the read path of the
-     * thread that has this context current, which is also the only thread that writes them:
-     * {@code ContextVar.get} reads them straight from the context, one dependent load fewer than
-     * going through {@code map}. Other threads must not read them (they could see the two
-     * fields from different maps); they read {@code map}.
+     * The variables: the root array of an immutable {@link VarMap}. Written only by the thread
+     * that has this context current (see Storage), always through {@link #setMap}, with a
+     * release store; that thread reads it plainly on its read path, other threads read it
+     * through {@link #map()} (an acquire load), so they see a fully built array.
+     *
+     * <p>One reference per context, not a map object plus mirrors of its root and shift: a set
+     * on a long-lived context (a thread's base context, in the old generation) stores one
+     * reference, so it takes G1's post-write barrier slow path once instead of twice (issue 15,
+     * docs/design.md).
      */
     Object[] root;
+
+    /**
+     * The root shift of {@link #root}, beside it for the owner thread's read path (one load from
+     * this object instead of a dependent load of the root's tag). An int store costs no GC
+     * barrier. Other threads must not read it (it may belong to a newer root than the one they
+     * see); they take the shift from the root's tag.
+     */
     int shift;
 
     /** The thread this context is entered on, or null (S7). Accessed through OWNER. */
@@ -94,21 +101,36 @@ public final class Context {
     /** While entered by {@link #enter()}: the scope of that entry, so a stale scope cannot exit a later one (S8). */
     Scope scope;
 
+    /**
+     * How many hand-off runs are borrowing this context right now, in place of a fresh copy of
+     * it (see Propagation.enterCopy). Only the thread that has this context current touches it.
+     * While it is not zero, this context's tokens and scopes are refused, and a set makes the
+     * copy ({@link #copyForBorrow}).
+     */
+    int borrowed;
+
+    /** Whether this context is the copy a borrowing run made at its first set ({@link #copyForBorrow}). */
+    private boolean borrowCopy;
+
     /** Creates a new, empty context (Python's {@code Context()}). */
     public Context() {
         this(VarMap.EMPTY);
     }
 
     /** A not-entered context over {@code map}; used by the propagation wrappers. */
-    Context(VarMap map) {
+    Context(Object[] map) {
         setMap(map);
     }
 
     /** Replaces the variables; called only by the thread that has this context current. */
-    void setMap(VarMap m) {
-        map = m;
-        root = m.rootArray();
-        shift = m.rootShift();
+    void setMap(Object[] m) {
+        shift = VarMap.shift(m);
+        ROOT.setRelease(this, m);
+    }
+
+    /** {@return the variables, as seen from any thread: an acquire load of {@link #root}} */
+    Object[] map() {
+        return (Object[]) ROOT.getAcquire(this);
     }
 
     /**
@@ -129,7 +151,7 @@ public final class Context {
      * @implNote O(1); allocates one small object
      */
     public Context copy() {
-        return new Context(map);
+        return new Context(map());
     }
 
     /**
@@ -156,7 +178,7 @@ public final class Context {
     @SuppressWarnings("unchecked")
     public <T> T getOrDefault(ContextVar<T> var, T fallback) {
         Objects.requireNonNull(var, "var");
-        Object v = map.get(var.id, ABSENT);
+        Object v = VarMap.get(map(), var.id, ABSENT);
         return v == ABSENT ? fallback : (T) v;
     }
 
@@ -167,17 +189,17 @@ public final class Context {
      */
     public boolean containsKey(ContextVar<?> var) {
         Objects.requireNonNull(var, "var");
-        return map.containsId(var.id);
+        return VarMap.containsId(map(), var.id);
     }
 
     /** {@return the number of variables with a value in this context} */
     public int size() {
-        return map.size();
+        return VarMap.size(map());
     }
 
     /** {@return whether no variable has a value in this context} */
     public boolean isEmpty() {
-        return map.size() == 0;
+        return VarMap.size(map()) == 0;
     }
 
     /**
@@ -188,7 +210,7 @@ public final class Context {
      */
     public Set<ContextVar<?>> keySet() {
         Set<ContextVar<?>> keys = new LinkedHashSet<>();
-        map.forEach((k, v) -> keys.add((ContextVar<?>) k));
+        VarMap.forEach(map(), (k, v) -> keys.add((ContextVar<?>) k));
         return Collections.unmodifiableSet(keys);
     }
 
@@ -199,8 +221,8 @@ public final class Context {
      * @return the values
      */
     public Collection<Object> values() {
-        List<Object> values = new ArrayList<>(map.size());
-        map.forEach((k, v) -> values.add(v));
+        List<Object> values = new ArrayList<>(VarMap.size(map()));
+        VarMap.forEach(map(), (k, v) -> values.add(v));
         return Collections.unmodifiableList(values);
     }
 
@@ -304,7 +326,7 @@ public final class Context {
      */
     public <T> Context with(ContextVar<T> var, T value) {
         Objects.requireNonNull(var, "var");
-        return new Context(map.with(var.id, var, value));
+        return new Context(VarMap.with(map(), var.id, var, value));
     }
 
     /**
@@ -432,19 +454,68 @@ public final class Context {
      * exception, or suppressed into {@code failure} when the body already failed.
      */
     void exit(Throwable failure) {
-        Context current = Storage.currentOrNull();
-        IllegalStateException leak = null;
-        if (current != this) {
-            leak = new IllegalStateException("cannot exit context: " + current + " was entered inside "
-                    + this + " and is still entered; it was exited by force");
-            for (Context c = current; c != null && c != this; ) {
-                Context outer = c.previous;
-                c.release();
-                c = outer;
-            }
-        }
+        IllegalStateException leak = exitAbove();
         Storage.setCurrent(previous);
         release();
+        report(leak, failure);
+    }
+
+    /**
+     * For a borrowing run that sets a var (see Propagation.enterCopy): makes and enters the copy
+     * the run would have had from the start, over this context's map, which the run has not
+     * changed (it cannot set here, nor reset a token of this context). {@return the copy}
+     */
+    Context copyForBorrow() {
+        Context copy = new Context(root);
+        copy.borrowCopy = true;
+        copy.enterPrivate();
+        return copy;
+    }
+
+    /**
+     * Ends a borrowing run (see Propagation.enterCopy) and leaves this context current, as
+     * {@link #exit} of the copy would have: the copy, if the run made one, is exited; a context
+     * the run entered and did not exit is exited by force and reported.
+     */
+    void endBorrow(Throwable failure) {
+        borrowed--;
+        Context current = Storage.currentOrNull();
+        if (current == this) {
+            return;
+        }
+        Context above = current;                 // the context entered directly on this one
+        while (above != null && above.previous != this) {
+            above = above.previous;
+        }
+        if (above != null && above.borrowCopy) {
+            above.exit(failure);
+            return;
+        }
+        IllegalStateException leak = exitAbove();
+        Storage.setCurrent(this);
+        report(leak, failure);
+    }
+
+    /**
+     * Exits by force every context entered on top of this one and still entered; {@return the
+     * report of that, or null when this context is current}
+     */
+    private IllegalStateException exitAbove() {
+        Context current = Storage.currentOrNull();
+        if (current == this) {
+            return null;
+        }
+        IllegalStateException leak = new IllegalStateException("cannot exit context: " + current
+                + " was entered inside " + this + " and is still entered; it was exited by force");
+        for (Context c = current; c != null && c != this; ) {
+            Context outer = c.previous;
+            c.release();
+            c = outer;
+        }
+        return leak;
+    }
+
+    private static void report(IllegalStateException leak, Throwable failure) {
         if (leak != null) {
             if (failure == null) {
                 throw leak;
@@ -479,13 +550,13 @@ public final class Context {
     public String toString() {
         StringJoiner names = new StringJoiner(", ", "[", "]");
         int[] shown = {0};
-        map.forEach((k, v) -> {
+        VarMap.forEach(map(), (k, v) -> {
             if (shown[0]++ < 8) {
                 names.add(((ContextVar<?>) k).name());
             } else if (shown[0] == 9) {
                 names.add("...");
             }
         });
-        return "Context[size=" + map.size() + ", vars=" + names + ", " + (isEntered() ? "entered" : "not entered") + "]";
+        return "Context[size=" + VarMap.size(map()) + ", vars=" + names + ", " + (isEntered() ? "entered" : "not entered") + "]";
     }
 }

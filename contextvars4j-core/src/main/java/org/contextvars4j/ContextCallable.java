@@ -7,11 +7,11 @@ import org.contextvars4j.internal.VarMap;
 final class ContextCallable<V> implements Callable<V> {
 
     private final Context source;
-    private final VarMap map;
+    private final Object[] map;
     private final Bridge bridge;
     private final Callable<V> task;
 
-    ContextCallable(Context source, VarMap map, Bridge bridge, Callable<V> task) {
+    ContextCallable(Context source, Object[] map, Bridge bridge, Callable<V> task) {
         this.source = source;
         this.map = map;
         this.bridge = bridge;
@@ -20,8 +20,8 @@ final class ContextCallable<V> implements Callable<V> {
 
     @Override
     public V call() throws Exception {
-        Context c = Propagation.fresh(source, map);
-        Propagation.Frame f = Propagation.enter(c, bridge, true, task);
+        Object entry = source == null ? Propagation.enterCopy(map, bridge, task)
+                : Propagation.enter(new Context(source.map()), bridge, true, task);
         Throwable failure = null;
         try {
             return task.call();
@@ -29,7 +29,7 @@ final class ContextCallable<V> implements Callable<V> {
             failure = t;
             throw t;
         } finally {
-            Propagation.exit(c, f, failure);
+            Propagation.exit(entry, failure);
         }
     }
 

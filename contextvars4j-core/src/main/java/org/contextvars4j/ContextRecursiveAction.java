@@ -18,7 +18,7 @@ public abstract class ContextRecursiveAction extends ForkJoinTask<Void> {
     private static final long serialVersionUID = 1L;
 
     /** The context captured at creation; not serialized (a deserialized action starts empty). */
-    private final transient VarMap map;
+    private final transient Object[] map;
     private final transient Bridge bridge;
 
     /** Creates an action that captures the context current on the calling thread now. */
@@ -48,8 +48,7 @@ public abstract class ContextRecursiveAction extends ForkJoinTask<Void> {
      */
     @Override
     protected final boolean exec() {
-        Context c = new Context(map == null ? VarMap.EMPTY : map);
-        Propagation.Frame f = Propagation.enter(c, bridge, true, this);
+        Object entry = Propagation.enterCopy(map == null ? VarMap.EMPTY : map, bridge, this);
         Throwable failure = null;
         try {
             compute();
@@ -57,7 +56,7 @@ public abstract class ContextRecursiveAction extends ForkJoinTask<Void> {
             failure = t;
             throw t;
         } finally {
-            Propagation.exit(c, f, failure);
+            Propagation.exit(entry, failure);
         }
         return true;
     }

@@ -48,7 +48,7 @@ public abstract class ContextRecursiveTask<V> extends ForkJoinTask<V> {
     private static final long serialVersionUID = 1L;
 
     /** The context captured at creation; not serialized (a deserialized task starts empty). */
-    private final transient VarMap map;
+    private final transient Object[] map;
     private final transient Bridge bridge;
     /** The result of {@link #compute()}, once it returned. */
     @SuppressWarnings("serial")   // as in RecursiveTask: the result's type is the user's
@@ -86,8 +86,7 @@ public abstract class ContextRecursiveTask<V> extends ForkJoinTask<V> {
      */
     @Override
     protected final boolean exec() {
-        Context c = new Context(map == null ? VarMap.EMPTY : map);
-        Propagation.Frame f = Propagation.enter(c, bridge, true, this);
+        Object entry = Propagation.enterCopy(map == null ? VarMap.EMPTY : map, bridge, this);
         Throwable failure = null;
         try {
             result = compute();
@@ -95,7 +94,7 @@ public abstract class ContextRecursiveTask<V> extends ForkJoinTask<V> {
             failure = t;
             throw t;
         } finally {
-            Propagation.exit(c, f, failure);
+            Propagation.exit(entry, failure);
         }
         return true;
     }

@@ -181,9 +181,17 @@ public final class ContextVar<T> {
      *         closing it does the same, so it fits try-with-resources
      */
     public Token<T> set(T value) {
+        // Kept small on purpose (issue 15): the trie copy and the base-context creation are calls
+        // of their own, so this method stays under C2's inlining limits, and a caller that closes
+        // the token in the same method (try-with-resources) lets escape analysis drop the token.
         Context c = Storage.current();
-        VarMap before = c.map;
-        VarMap after = before.with(id, this, value);
+        if (c.borrowed != 0) {
+            // A hand-off runs in this context in place of a copy (see Propagation): make the
+            // copy now, at the first set, and set there.
+            c = c.copyForBorrow();
+        }
+        Object[] before = c.root;
+        Object[] after = VarMap.with(before, id, this, value);
         c.setMap(after);
         Token<T> token = new Token<>(this, c, before, after);
         if (LeakDetection.active) {
@@ -247,30 +255,44 @@ public final class ContextVar<T> {
      * before. Otherwise the old value is written back, as a {@code set} would.
      */
     public void reset(Token<T> token) {
-        Objects.requireNonNull(token, "token");
-        if (token.used) {
-            throw new IllegalStateException(token + " has already been used once");
-        }
-        if (token.var != this) {
-            throw new IllegalArgumentException(token + " was created by a different ContextVar (reset called on "
-                    + this + ")");
-        }
         Context c = Storage.currentOrNull();
-        if (token.context != c) {
-            Thread owner = token.context.owner();
-            throw new IllegalArgumentException(token + " was created in a different Context (" + token.context
-                    + (owner == null ? ", not entered on any thread)" : ", entered on thread " + owner.getName() + ")"));
+        // One test for every refusal, the messages built out of line: keeps reset small enough
+        // to be inlined with set (see set).
+        // c.borrowed: a hand-off runs in c in place of a copy, so a token of c is one of a
+        // different context from the task's point of view (S5), as it would be with the copy.
+        if (token == null || token.used || token.var != this || token.context != c || c.borrowed != 0) {
+            throw refusal(token, c);
         }
-        VarMap m = c.map;
+        Object[] m = c.root;
         if (m == token.after) {
             // Nothing was set in this context since: the map before the set is exactly the map
             // to go back to (the common try-with-resources case, O(1), no allocation).
             c.setMap(token.before);
         } else {
-            Object old = token.before.get(id, Token.MISSING);
-            c.setMap(old == Token.MISSING ? m.without(id) : m.with(id, this, old));
+            c.setMap(restore(m, token.before));
         }
         token.used = true;
+    }
+
+    /** {@code m} with this var as it is in {@code before}: its old value written back, or removed. */
+    private Object[] restore(Object[] m, Object[] before) {
+        Object old = VarMap.get(before, id, Token.MISSING);
+        return old == Token.MISSING ? VarMap.without(m, id) : VarMap.with(m, id, this, old);
+    }
+
+    /** {@return why {@code token} cannot reset this var in {@code current}, checked in the documented order} */
+    private RuntimeException refusal(Token<T> token, Context current) {
+        Objects.requireNonNull(token, "token");
+        if (token.used) {
+            return new IllegalStateException(token + " has already been used once");
+        }
+        if (token.var != this) {
+            return new IllegalArgumentException(token + " was created by a different ContextVar (reset called on "
+                    + this + ")");
+        }
+        Thread owner = token.context.owner();
+        return new IllegalArgumentException(token + " was created in a different Context (" + token.context
+                + (owner == null ? ", not entered on any thread)" : ", entered on thread " + owner.getName() + ")"));
     }
 
     /**

@@ -29,8 +29,11 @@ import org.contextvars4j.internal.VarMap;
  * Every step after "task" runs in finally blocks: the worker ends exactly as it started,
  * whatever the task did (P2).
  *
- * Cost of the common case (no accessor, detection off): enter allocates nothing and returns
- * null; the whole hop allocates the wrapper at capture time and one Context per run.
+ * Cost of the common case (no accessor, detection off): enter allocates nothing beyond the
+ * run's Context; the whole hop allocates the wrapper at capture time and one Context per run.
+ * A run on the thread whose current context already holds the captured map (a direct executor,
+ * a stage completed synchronously) borrows that context instead and allocates nothing: see
+ * enterCopy.
  *
  * Every wrapper (ContextRunnable, ContextCallable, StageFunction, StageBiFunction) writes the
  * same few lines around its call: enter, try { call } catch { remember failure } finally { exit }.
@@ -42,6 +45,7 @@ final class Propagation {
 
     /** Per-run state, allocated only when a bridge or leak detection is in play. */
     static final class Frame {
+        Context context;
         Object taskName;
         Bridge bridge;
         Object[] saved;
@@ -54,7 +58,7 @@ final class Propagation {
     /** {@return a runnable that runs {@code task} in a fresh copy of the calling thread's current context} */
     static Runnable captureCurrent(Runnable task) {
         Objects.requireNonNull(task, "task");
-        return new ContextRunnable(null, Storage.currentMap(), Bridge.capture(), task, false);
+        return new ContextRunnable(Storage.currentMap(), Bridge.capture(), task);
     }
 
     /** {@return a callable that calls {@code task} in a fresh copy of the calling thread's current context} */
@@ -67,21 +71,21 @@ final class Propagation {
     static Runnable snapshotOf(Context context, Runnable task) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(task, "task");
-        return new ContextRunnable(null, context.map, Bridge.capture(), task, false);
+        return new ContextRunnable(context.map(), Bridge.capture(), task);
     }
 
     /** {@return a callable that calls {@code task} in a fresh copy of {@code context} as it is now} */
     static <V> Callable<V> snapshotOf(Context context, Callable<V> task) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(task, "task");
-        return new ContextCallable<>(null, context.map, Bridge.capture(), task);
+        return new ContextCallable<>(null, context.map(), Bridge.capture(), task);
     }
 
     /** {@return a runnable that runs {@code task} in a fresh copy of {@code context}, taken at each run} */
     static Runnable copyOf(Context context, Runnable task) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(task, "task");
-        return new ContextRunnable(context, null, Bridge.capture(), task, false);
+        return new ContextRunnable.OfContext(context, Bridge.capture(), task, false);
     }
 
     /** {@return a callable that calls {@code task} in a fresh copy of {@code context}, taken at each call} */
@@ -95,26 +99,52 @@ final class Propagation {
     static Runnable inPlace(Context context, Runnable task) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(task, "task");
-        return new ContextRunnable(context, null, Bridge.capture(), task, true);
+        return new ContextRunnable.OfContext(context, Bridge.capture(), task, true);
     }
 
-    /** {@return a fresh context over {@code source}'s current map, or over {@code map}} */
-    static Context fresh(Context source, VarMap map) {
-        return new Context(source == null ? map : source.map);
+    /**
+     * Enters a fresh copy of {@code map} for one run of {@code task}, or borrows the current
+     * context when that is exactly the copy the run would get; {@return what to pass to
+     * {@link #exit}: the context, or a frame when a bridge or leak detection is in play}
+     *
+     * <p>The borrow (issue 15). When the current context holds {@code map} itself (a task run
+     * on the thread that captured it: a direct executor, a stage completed synchronously, a
+     * fork-join task joined in place), a fresh copy would differ from the current context only
+     * in identity. So the run goes on in the current context, with its {@code borrowed} count
+     * raised, and the copy is made only if the task needs it: at its first {@code set}
+     * ({@link Context#copyForBorrow}). While borrowed, the context refuses what the copy would
+     * refuse: its tokens (S5, {@code ContextVar.reset}) and its scopes ({@code Scope.close}), and
+     * it is entered already, so S7 refuses to enter it again as before. This saves the context
+     * allocation (40 B) and the two {@code ThreadLocal} writes of every such run; measured in
+     * {@code ThreadShapeBenchmark.directRun} and {@code wrapRun} (docs/design.md). Not done with
+     * a bridge or leak detection in play: those keep the general path, whose frames they need.
+     */
+    static Object enterCopy(Object[] map, Bridge bridge, Object task) {
+        if (bridge == null && !LeakDetection.active) {
+            Context current = Storage.currentOrNull();
+            if (current != null && current.root == map) {
+                current.borrowed++;
+                return current;
+            }
+            Context c = new Context(map);
+            c.enterPrivate();
+            return c;
+        }
+        return enterSlow(new Context(map), bridge, true, task);
     }
 
     /**
      * Makes {@code context} current on this thread, after installing the bridged thread-locals;
-     * {@return the frame to pass to {@link #exit}, null in the common case}
+     * {@return what to pass to {@link #exit}: the context itself in the common case, else a frame}
      *
      * @param fresh whether {@code context} was created by this hand-off for this run only: no
      *        other thread can reach it, so entering needs no S7 compare-and-set, and tokens left
      *        unreset in it are worth reporting (leak detection)
      */
-    static Frame enter(Context context, Bridge bridge, boolean fresh, Object task) {
+    static Object enter(Context context, Bridge bridge, boolean fresh, Object task) {
         if (bridge == null && !LeakDetection.active) {
             enterContext(context, fresh);
-            return null;
+            return context;
         }
         return enterSlow(context, bridge, fresh, task);
     }
@@ -129,6 +159,7 @@ final class Propagation {
 
     private static Frame enterSlow(Context context, Bridge bridge, boolean fresh, Object task) {
         Frame f = new Frame();
+        f.context = context;
         f.taskName = task;
         if (bridge != null) {
             f.saved = bridge.install();
@@ -146,14 +177,19 @@ final class Propagation {
         return f;
     }
 
-    /** Leaves {@code context} and undoes what {@link #enter} did; see the header for the order. */
-    static void exit(Context context, Frame frame, Throwable failure) {
-        if (frame == null) {
-            context.exit(failure);
+    /** Leaves what {@link #enter} or {@link #enterCopy} entered and undoes the rest; see the header for the order. */
+    static void exit(Object entry, Throwable failure) {
+        if (entry instanceof Context context) {
+            if (context.borrowed > 0) {
+                context.endBorrow(failure);
+            } else {
+                context.exit(failure);
+            }
             return;
         }
+        Frame frame = (Frame) entry;
         try {
-            context.exit(failure);
+            frame.context.exit(failure);
         } finally {
             try {
                 undo(frame);

@@ -40,7 +40,9 @@ public final class Scope implements AutoCloseable {
             throw new IllegalStateException("cannot exit context: " + this
                     + " was exited by force when the run or call around it ended");
         }
-        if (Storage.currentOrNull() != context) {
+        // context.borrowed: a hand-off runs in it in place of a copy (see Propagation); with a
+        // real copy this context would not be current, so neither is it here.
+        if (Storage.currentOrNull() != context || context.borrowed != 0) {
             throw new IllegalStateException("cannot exit context: " + this
                     + " is not the current context; close inner scopes first");
         }

@@ -6,7 +6,7 @@ import org.contextvars4j.internal.VarMap;
 /** The {@link BiFunction} form of {@link StageFunction} ({@code thenCombine}, {@code handle}). */
 final class StageBiFunction<A, B, R> implements BiFunction<A, B, R> {
 
-    private final VarMap map;
+    private final Object[] map;
     private final Bridge bridge;
     private final BiFunction<A, B, R> fn;
 
@@ -18,8 +18,7 @@ final class StageBiFunction<A, B, R> implements BiFunction<A, B, R> {
 
     @Override
     public R apply(A a, B b) {
-        Context c = new Context(map);
-        Propagation.Frame f = Propagation.enter(c, bridge, true, fn);
+        Object entry = Propagation.enterCopy(map, bridge, fn);
         Throwable failure = null;
         try {
             return fn.apply(a, b);
@@ -27,7 +26,7 @@ final class StageBiFunction<A, B, R> implements BiFunction<A, B, R> {
             failure = t;
             throw t;
         } finally {
-            Propagation.exit(c, f, failure);
+            Propagation.exit(entry, failure);
         }
     }
 

@@ -20,7 +20,7 @@ import org.contextvars4j.internal.VarMap;
 @SuppressWarnings({"unchecked", "overloads"})
 final class StageFunction<A, B, R> implements Function<A, R>, Consumer<A>, BiConsumer<A, B>, Supplier<R>, Runnable {
 
-    private final VarMap map;
+    private final Object[] map;
     private final Bridge bridge;
     private final Object fn;
 
@@ -32,8 +32,7 @@ final class StageFunction<A, B, R> implements Function<A, R>, Consumer<A>, BiCon
 
     @Override
     public R apply(A a) {
-        Context c = new Context(map);
-        Propagation.Frame f = Propagation.enter(c, bridge, true, fn);
+        Object entry = Propagation.enterCopy(map, bridge, fn);
         Throwable failure = null;
         try {
             return ((Function<A, R>) fn).apply(a);
@@ -41,14 +40,13 @@ final class StageFunction<A, B, R> implements Function<A, R>, Consumer<A>, BiCon
             failure = t;
             throw t;
         } finally {
-            Propagation.exit(c, f, failure);
+            Propagation.exit(entry, failure);
         }
     }
 
     @Override
     public void accept(A a) {
-        Context c = new Context(map);
-        Propagation.Frame f = Propagation.enter(c, bridge, true, fn);
+        Object entry = Propagation.enterCopy(map, bridge, fn);
         Throwable failure = null;
         try {
             ((Consumer<A>) fn).accept(a);
@@ -56,14 +54,13 @@ final class StageFunction<A, B, R> implements Function<A, R>, Consumer<A>, BiCon
             failure = t;
             throw t;
         } finally {
-            Propagation.exit(c, f, failure);
+            Propagation.exit(entry, failure);
         }
     }
 
     @Override
     public void accept(A a, B b) {
-        Context c = new Context(map);
-        Propagation.Frame f = Propagation.enter(c, bridge, true, fn);
+        Object entry = Propagation.enterCopy(map, bridge, fn);
         Throwable failure = null;
         try {
             ((BiConsumer<A, B>) fn).accept(a, b);
@@ -71,14 +68,13 @@ final class StageFunction<A, B, R> implements Function<A, R>, Consumer<A>, BiCon
             failure = t;
             throw t;
         } finally {
-            Propagation.exit(c, f, failure);
+            Propagation.exit(entry, failure);
         }
     }
 
     @Override
     public R get() {
-        Context c = new Context(map);
-        Propagation.Frame f = Propagation.enter(c, bridge, true, fn);
+        Object entry = Propagation.enterCopy(map, bridge, fn);
         Throwable failure = null;
         try {
             return ((Supplier<R>) fn).get();
@@ -86,14 +82,13 @@ final class StageFunction<A, B, R> implements Function<A, R>, Consumer<A>, BiCon
             failure = t;
             throw t;
         } finally {
-            Propagation.exit(c, f, failure);
+            Propagation.exit(entry, failure);
         }
     }
 
     @Override
     public void run() {
-        Context c = new Context(map);
-        Propagation.Frame f = Propagation.enter(c, bridge, true, fn);
+        Object entry = Propagation.enterCopy(map, bridge, fn);
         Throwable failure = null;
         try {
             ((Runnable) fn).run();
@@ -101,7 +96,7 @@ final class StageFunction<A, B, R> implements Function<A, R>, Consumer<A>, BiCon
             failure = t;
             throw t;
         } finally {
-            Propagation.exit(c, f, failure);
+            Propagation.exit(entry, failure);
         }
     }
 

@@ -11,7 +11,7 @@ import org.contextvars4j.internal.VarMap;
  * else on the get/set path is thread-local: no per-variable ThreadLocals, no per-variable caches
  * (ContextVar.toString has a recursion guard of its own, empty outside toString). A read is
  *
- *     ThreadLocal.get()  ->  Context.map  ->  VarMap root  ->  (depth) array loads
+ *     ThreadLocal.get()  ->  Context.root (and .shift)  ->  (depth) array loads
  *
  * so the read path allocates nothing and its cost is one ThreadLocal.get plus three or four
  * dependent loads, the same on platform and on virtual threads, independent of how many vars
@@ -30,7 +30,7 @@ import org.contextvars4j.internal.VarMap;
  *    allocate). The first set() on such a thread creates its base Context.
  *  - The Context in the ThreadLocal is exclusively this thread's: either the thread's base
  *    context, which is never handed out, or a context entered on this thread, which S7 keeps
- *    off every other thread. So only this thread ever writes Context.map of its current context.
+ *    off every other thread. So only this thread ever writes Context.root of its current context.
  *  - Entering and exiting a context replaces the ThreadLocal's value (ThreadLocal.set on an
  *    existing entry: no allocation). It is never remove()d: the entry stays so that the next
  *    set is a cheap replace, and the value it keeps after a run/call/scope is exactly the value
@@ -63,18 +63,21 @@ final class Storage {
     }
 
     /** {@return the map of the current context} */
-    static VarMap currentMap() {
+    static Object[] currentMap() {
         Context c = currentOrNull();
-        return c == null ? VarMap.EMPTY : c.map;
+        return c == null ? VarMap.EMPTY : c.root;
     }
 
     /** {@return the current context, creating the thread's base context on first use} */
     static Context current() {
         Context c = currentOrNull();
-        if (c == null) {
-            c = new Context();
-            setCurrent(c);
-        }
+        return c != null ? c : createBase();
+    }
+
+    /** Creates the thread's base context on its first set; out of line, so that set stays small. */
+    private static Context createBase() {
+        Context c = new Context();
+        setCurrent(c);
         return c;
     }
 

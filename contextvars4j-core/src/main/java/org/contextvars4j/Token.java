@@ -35,12 +35,12 @@ public final class Token<T> implements AutoCloseable {
     final ContextVar<T> var;
     final Context context;
     /** The context's map before the {@code set}: the old value lives there. */
-    final VarMap before;
+    final Object[] before;
     /** The map the {@code set} made; while the context still holds it, reset is O(1). */
-    final VarMap after;
+    final Object[] after;
     boolean used;
 
-    Token(ContextVar<T> var, Context context, VarMap before, VarMap after) {
+    Token(ContextVar<T> var, Context context, Object[] before, Object[] after) {
         this.var = var;
         this.context = context;
         this.before = before;
@@ -56,7 +56,7 @@ public final class Token<T> implements AutoCloseable {
      * {@return the variable's value before the {@code set}, or {@link #MISSING} when it had none}
      */
     public Object oldValue() {
-        return before.get(var.id, MISSING);
+        return VarMap.get(before, var.id, MISSING);
     }
 
     /** {@return whether this token was already used to reset its variable} */

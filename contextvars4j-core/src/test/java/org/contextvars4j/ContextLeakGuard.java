@@ -39,10 +39,10 @@ public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCall
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ContextLeakGuard.class);
 
-    private record Snapshot(Context current, VarMap map, boolean entered) {
+    private record Snapshot(Context current, Object[] map, boolean entered) {
         static Snapshot take() {
             Context c = Storage.currentOrNull();
-            return new Snapshot(c, c == null ? VarMap.EMPTY : c.map, c != null && c.isEntered());
+            return new Snapshot(c, c == null ? VarMap.EMPTY : c.map(), c != null && c.isEntered());
         }
 
         /** Makes the context current again, with its values (not its entered state: a scope owns that). */
@@ -50,7 +50,7 @@ public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCall
             if (Storage.currentOrNull() != current) {
                 Storage.setCurrent(current);
             }
-            if (current != null && current.map != map) {
+            if (current != null && current.map() != map) {
                 current.setMap(map);
             }
         }
@@ -89,7 +89,7 @@ public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCall
         Snapshot after = Snapshot.take();
         String thread = Thread.currentThread().getName();
         assertThat(after.current() == before.current() || (before.current() == null && after.current() != null
-                && !after.entered() && after.map().size() == 0))
+                && !after.entered() && VarMap.size(after.map()) == 0))
                 .as("test left another context current on %s: %s (before: %s)", thread, after.current(), before.current())
                 .isTrue();
         assertThat(after.entered()).as("entered state of the current context on %s", thread).isEqualTo(before.entered());
@@ -98,15 +98,15 @@ public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCall
                 .isTrue();
     }
 
-    private static boolean sameContents(VarMap a, VarMap b) {
+    private static boolean sameContents(Object[] a, Object[] b) {
         if (a == b) {
             return true;
         }
-        if (a.size() != b.size()) {
+        if (VarMap.size(a) != VarMap.size(b)) {
             return false;
         }
         boolean[] same = {true};
-        a.forEach((k, v) -> same[0] &= b.get(((ContextVar<?>) k).id, same) == v);
+        VarMap.forEach(a, (k, v) -> same[0] &= VarMap.get(b, ((ContextVar<?>) k).id, same) == v);
         return same[0];
     }
 

@@ -68,7 +68,7 @@ public class MapShapeBenchmark {
     @Param({"1", "8", "32", "1000"})
     public int size;
 
-    private VarMap amt;
+    private Object[] amt;
     private HamtPrototype hamt;
     private Key probe;
     private Key fresh;
@@ -84,25 +84,25 @@ public class MapShapeBenchmark {
             keys[i] = new Key(i, random.nextInt());
         }
         for (int i = 0; i < size; i++) {
-            amt = amt.with(i, keys[i], Fixtures.VALUE);
+            amt = VarMap.with(amt, i, keys[i], Fixtures.VALUE);
             hamt = hamt.with(keys[i], Fixtures.VALUE);
         }
         probe = keys[size - 1];
         fresh = keys[size];
         for (int i = 0; i <= size; i++) {
             Object expected = i < size ? Fixtures.VALUE : ABSENT;
-            if (amt.get(i, ABSENT) != expected || hamt.get(keys[i], ABSENT) != expected) {
+            if (VarMap.get(amt, i, ABSENT) != expected || hamt.get(keys[i], ABSENT) != expected) {
                 throw new IllegalStateException("maps disagree at key " + i + " of " + size);
             }
         }
-        if (amt.size() != size || hamt.size() != size) {
-            throw new IllegalStateException("sizes: amt " + amt.size() + ", hamt " + hamt.size() + ", expected " + size);
+        if (VarMap.size(amt) != size || hamt.size() != size) {
+            throw new IllegalStateException("sizes: amt " + VarMap.size(amt) + ", hamt " + hamt.size() + ", expected " + size);
         }
     }
 
     @Benchmark
     public Object get_amt() {
-        return amt.get(probe.id, ABSENT);
+        return VarMap.get(amt, probe.id, ABSENT);
     }
 
     @Benchmark
@@ -112,7 +112,7 @@ public class MapShapeBenchmark {
 
     @Benchmark
     public Object set_amt() {
-        return amt.with(probe.id, probe, Fixtures.OTHER);
+        return VarMap.with(amt, probe.id, probe, Fixtures.OTHER);
     }
 
     @Benchmark
@@ -122,7 +122,7 @@ public class MapShapeBenchmark {
 
     @Benchmark
     public Object insert_amt() {
-        return amt.with(fresh.id, fresh, Fixtures.VALUE);
+        return VarMap.with(amt, fresh.id, fresh, Fixtures.VALUE);
     }
 
     @Benchmark
@@ -132,7 +132,7 @@ public class MapShapeBenchmark {
 
     @Benchmark
     public Object setReset_amt() {
-        return amt.with(probe.id, probe, Fixtures.OTHER).with(probe.id, probe, Fixtures.VALUE);
+        return VarMap.with(VarMap.with(amt, probe.id, probe, Fixtures.OTHER), probe.id, probe, Fixtures.VALUE);
     }
 
     @Benchmark

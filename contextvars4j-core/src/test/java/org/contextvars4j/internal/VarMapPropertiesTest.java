@@ -2,7 +2,6 @@ package org.contextvars4j.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -123,29 +122,29 @@ class VarMapPropertiesTest {
     void build_anyOrderAndDetours_sameCanonicalShape() {
         Property.check(TRIES, d -> new Builds(idSet(d), idSet(d), d.below(Long.MAX_VALUE)), b -> {
             List<Integer> ids = b.ids();
-            VarMap ascending = build(ids.stream().sorted().toList());
-            VarMap descending = build(ids.stream().sorted(Collections.reverseOrder()).toList());
+            Object[] ascending = build(ids.stream().sorted().toList());
+            Object[] descending = build(ids.stream().sorted(Collections.reverseOrder()).toList());
             List<Integer> shuffled = new ArrayList<>(ids);
             Collections.shuffle(shuffled, new Random(b.shuffleSeed()));
-            VarMap viaDetour = build(shuffled);
+            Object[] viaDetour = build(shuffled);
             for (int id : b.detour()) {                // add other ids, then take them away again
                 if (!ids.contains(id)) {
-                    viaDetour = viaDetour.with(id, new Key(id), id);
+                    viaDetour = VarMap.with(viaDetour, id, new Key(id), id);
                 }
             }
             for (int id : b.detour()) {
                 if (!ids.contains(id)) {
-                    viaDetour = viaDetour.without(id);
+                    viaDetour = VarMap.without(viaDetour, id);
                 }
             }
-            for (VarMap m : List.of(descending, viaDetour)) {
-                assertThat(m.size()).isEqualTo(ascending.size());
-                assertThat(m.depth()).isEqualTo(ascending.depth());
-                assertThat(shift(m)).isEqualTo(shift(ascending));
-                assertThat(Arrays.deepEquals(root(m), root(ascending))).as("canonical shape").isTrue();
+            for (Object[] m : List.of(descending, viaDetour)) {
+                assertThat(VarMap.size(m)).isEqualTo(VarMap.size(ascending));
+                assertThat(VarMap.depth(m)).isEqualTo(VarMap.depth(ascending));
+                assertThat(VarMap.shift(m)).isEqualTo(VarMap.shift(ascending));
+                assertThat(Arrays.deepEquals(m, ascending)).as("canonical shape (tags compare by level and size)").isTrue();
             }
             assertShape(viaDetour);
-            assertThat(ascending.depth()).isEqualTo(minimalDepth(ids.stream().mapToInt(i -> i).max().orElse(0)));
+            assertThat(VarMap.depth(ascending)).isEqualTo(minimalDepth(ids.stream().mapToInt(i -> i).max().orElse(0)));
         });
     }
 
@@ -156,28 +155,28 @@ class VarMapPropertiesTest {
     // ---------------------------------------------------------------- the model run
 
     private static void replay(List<Op> ops) {
-        VarMap map = VarMap.EMPTY;
+        Object[] map = VarMap.EMPTY;
         Map<Integer, Integer> model = new HashMap<>();
-        List<Map.Entry<VarMap, Map<Integer, Integer>>> snapshots = new ArrayList<>();
+        List<Map.Entry<Object[], Map<Integer, Integer>>> snapshots = new ArrayList<>();
         List<Integer> touched = new ArrayList<>();
         for (Op op : ops) {
             touched.add(op.id());
             switch (op.kind()) {
                 case WITH -> {
-                    map = map.with(op.id(), new Key(op.id()), op.value());
+                    map = VarMap.with(map, op.id(), new Key(op.id()), op.value());
                     model.put(op.id(), op.value());
                 }
                 case WITHOUT_PRESENT -> {
                     if (!model.isEmpty()) {
                         List<Integer> present = new ArrayList<>(new TreeMap<>(model).keySet());
                         int id = present.get(Math.floorMod(op.pick(), present.size()));
-                        map = map.without(id);
+                        map = VarMap.without(map, id);
                         model.remove(id);
                     }
                 }
                 case WITHOUT_ANY -> {
-                    VarMap before = map;
-                    map = map.without(op.id());
+                    Object[] before = map;
+                    map = VarMap.without(map, op.id());
                     if (!model.containsKey(op.id())) {
                         assertThat(map).as("without an absent id returns the same map").isSameAs(before);
                     }
@@ -188,32 +187,32 @@ class VarMapPropertiesTest {
             }
             assertMatches(map, model, touched);
         }
-        for (Map.Entry<VarMap, Map<Integer, Integer>> s : snapshots) {
+        for (Map.Entry<Object[], Map<Integer, Integer>> s : snapshots) {
             assertMatches(s.getKey(), s.getValue(), touched);   // invariant 1: published maps never change
         }
     }
 
-    private static void assertMatches(VarMap map, Map<Integer, Integer> model, List<Integer> probes) {
+    private static void assertMatches(Object[] map, Map<Integer, Integer> model, List<Integer> probes) {
         // Plain checks rather than AssertJ: this runs after every step of 14,000 sequences.
-        check(map.size() == model.size(), "size() = %d, model %d", map.size(), model.size());
+        check(VarMap.size(map) == model.size(), "size() = %d, model %d", VarMap.size(map), model.size());
         for (Map.Entry<Integer, Integer> e : model.entrySet()) {
             int id = e.getKey();
-            check(Objects.equals(map.get(id, ABSENT), e.getValue()), "get(%d) = %s, model %s", id, map.get(id, ABSENT),
+            check(Objects.equals(VarMap.get(map, id, ABSENT), e.getValue()), "get(%d) = %s, model %s", id, VarMap.get(map, id, ABSENT),
                     e.getValue());
-            check(map.containsId(id), "containsId(%d) false for a present id", id);
+            check(VarMap.containsId(map, id), "containsId(%d) false for a present id", id);
         }
         // Probe the ids of the last few steps and their neighbours in the trie (all of them would be
         // quadratic in the sequence length); earlier ids were probed when they were recent.
         for (int id : probes.subList(Math.max(0, probes.size() - 6), probes.size())) {
             for (int probe : new int[] {id, id + 1, id ^ 32, id ^ 1024, VarMap.MAX_ID}) {
                 if (probe >= 0 && probe <= VarMap.MAX_ID && !model.containsKey(probe)) {
-                    check(map.get(probe, ABSENT) == ABSENT && !map.containsId(probe), "absent id %d found", probe);
+                    check(VarMap.get(map, probe, ABSENT) == ABSENT && !VarMap.containsId(map, probe), "absent id %d found", probe);
                 }
             }
         }
         int[] ids = model.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
         int[] seen = {0};
-        map.forEach((k, v) -> {
+        VarMap.forEach(map, (k, v) -> {
             int at = seen[0]++;
             int id = ((Key) k).id();
             check(at < ids.length && id == ids[at], "forEach gave id %d at position %d, model ids in order %s", id, at,
@@ -223,57 +222,59 @@ class VarMapPropertiesTest {
         check(seen[0] == ids.length, "forEach gave %d entries, model %d", seen[0], ids.length);
         assertShape(map);
         int depth = minimalDepth(ids.length == 0 ? 0 : ids[ids.length - 1]);
-        check(map.depth() == depth, "depth() = %d, minimal depth %d", map.depth(), depth);
+        check(VarMap.depth(map) == depth, "depth() = %d, minimal depth %d", VarMap.depth(map), depth);
     }
 
-    private static VarMap build(List<Integer> ids) {
-        VarMap m = VarMap.EMPTY;
+    private static Object[] build(List<Integer> ids) {
+        Object[] m = VarMap.EMPTY;
         for (int id : ids) {
-            m = m.with(id, new Key(id), id);
+            m = VarMap.with(m, id, new Key(id), id);
         }
         return m;
     }
 
     // ---------------------------------------------------------------- shape invariants
 
-    /** Invariants 2 and 3 of the header comment, plus: no stale value next to an empty key slot. */
-    private static void assertShape(VarMap m) {
-        Object[] root = root(m);
-        int shift = shift(m);
-        if (m.size() == 0) {
-            check(root.length == 0 && shift == 0, "empty map with root of length %d, shift %d", root.length, shift);
+    /** Invariants 2, 3 and 4 of the header comment, plus: no stale value next to an empty key slot. */
+    private static void assertShape(Object[] m) {
+        int shift = VarMap.shift(m);
+        if (VarMap.size(m) == 0) {
+            check(m == VarMap.EMPTY, "an empty map that is not EMPTY: length %d, shift %d", m.length, shift);
             return;
         }
         if (shift > 0) {
-            check(root.length > 1, "root with a single child not collapsed");
-            check(root.length <= 32, "root of length %d", root.length);
+            check(m.length > 2, "root with a single child not collapsed");
+            check(m.length <= 33, "root of length %d", m.length);
         }
-        int reachable = countEntries(root, shift);
-        check(reachable == m.size(), "%d entries reachable, size() = %d", reachable, m.size());
+        int reachable = countEntries(m, shift);
+        check(reachable == VarMap.size(m), "%d entries reachable, size() = %d", reachable, VarMap.size(m));
     }
 
+    /** Counts the entries below {@code node}, checking its shape and that its tag holds its level and that count. */
     private static int countEntries(Object[] node, int s) {
-        check(node.length > 0, "empty array below the root");
+        check(node.length > 1, "empty array below the root");
+        check(VarMap.shift(node) == s, "array at shift %d tagged %s", s, node[0]);
         int count = 0;
         if (s == 0) {
-            check(node.length % 2 == 0 && node.length <= 64, "leaf of length %d", node.length);
+            check(node.length % 2 == 1 && node.length <= 65, "leaf of length %d", node.length);
             check(node[node.length - 2] != null, "leaf not trimmed: last pair absent");
-            for (int i = 0; i < node.length; i += 2) {
+            for (int i = 1; i < node.length; i += 2) {
                 if (node[i] != null) {
                     count++;
                 } else {
                     check(node[i + 1] == null, "stale value %s in an empty pair", node[i + 1]);
                 }
             }
-            return count;
-        }
-        check(node.length <= 32, "internal node of length %d", node.length);
-        check(node[node.length - 1] != null, "internal node not trimmed: last child absent");
-        for (Object child : node) {
-            if (child != null) {
-                count += countEntries((Object[]) child, s - 5);
+        } else {
+            check(node.length <= 33, "internal node of length %d", node.length);
+            check(node[node.length - 1] != null, "internal node not trimmed: last child absent");
+            for (int i = 1; i < node.length; i++) {
+                if (node[i] != null) {
+                    count += countEntries((Object[]) node[i], s - 5);
+                }
             }
         }
+        check(VarMap.size(node) == count, "array tagged %s holds %d entries", node[0], count);
         return count;
     }
 
@@ -290,35 +291,6 @@ class VarMapPropertiesTest {
             depth++;
         }
         return depth;
-    }
-
-    private static Object[] root(VarMap m) {
-        return (Object[]) read(m, ROOT);
-    }
-
-    private static int shift(VarMap m) {
-        return (Integer) read(m, SHIFT);
-    }
-
-    private static final Field ROOT = field("root");
-    private static final Field SHIFT = field("shift");
-
-    private static Field field(String name) {
-        try {
-            Field f = VarMap.class.getDeclaredField(name);
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private static Object read(VarMap m, Field field) {
-        try {
-            return field.get(m);
-        } catch (IllegalAccessException e) {
-            throw new AssertionError(e);
-        }
     }
 
     // ---------------------------------------------------------------- generators
