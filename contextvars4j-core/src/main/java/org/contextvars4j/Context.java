@@ -102,15 +102,23 @@ public final class Context {
     Scope scope;
 
     /**
-     * How many hand-off runs are borrowing this context right now, in place of a fresh copy of
+     * Whether a hand-off run is borrowing this context right now, in place of a fresh copy of
      * it (see Propagation.enterCopy). Only the thread that has this context current touches it.
-     * While it is not zero, this context's tokens and scopes are refused, and a set makes the
-     * copy ({@link #copyForBorrow}).
+     * While it is set, this context's tokens and scopes are refused, and a set makes the copy
+     * ({@link #copyForBorrow}).
      */
-    int borrowed;
+    boolean borrowed;
 
     /** Whether this context is the copy a borrowing run made at its first set ({@link #copyForBorrow}). */
     private boolean borrowCopy;
+
+    /**
+     * Whether a context was entered on top of this one while it was borrowed (set by the enter
+     * methods). A borrowing run that entered nothing, the common case, then ends without
+     * looking up the current context again: one {@code ThreadLocal} lookup fewer per run
+     * (direct-executor run + wrap, JDK 25: 4.3 -> 3.6 ns).
+     */
+    private boolean coveredWhileBorrowed;
 
     /** Creates a new, empty context (Python's {@code Context()}). */
     public Context() {
@@ -431,8 +439,16 @@ public final class Context {
      */
     void enterPrivate() {
         OWNER.set(this, Thread.currentThread());
-        previous = Storage.currentOrNull();
+        cover(Storage.currentOrNull());
         Storage.setCurrent(this);
+    }
+
+    /** Records the context current before this one is entered, and tells it if it is borrowed. */
+    private void cover(Context current) {
+        previous = current;
+        if (current != null && current.borrowed) {
+            current.coveredWhileBorrowed = true;
+        }
     }
 
     /** Claims this context for the current thread and makes it current (S7). */
@@ -443,7 +459,7 @@ public final class Context {
             throw new IllegalStateException("cannot enter context: " + this + " is already entered"
                     + (other == thread ? " on this thread" : ""));
         }
-        previous = Storage.currentOrNull();
+        cover(Storage.currentOrNull());
         Storage.setCurrent(this);
         return thread;
     }
@@ -478,7 +494,11 @@ public final class Context {
      * the run entered and did not exit is exited by force and reported.
      */
     void endBorrow(Throwable failure) {
-        borrowed--;
+        borrowed = false;
+        if (!coveredWhileBorrowed) {
+            return;                              // nothing was entered on top: still current
+        }
+        coveredWhileBorrowed = false;
         Context current = Storage.currentOrNull();
         if (current == this) {
             return;

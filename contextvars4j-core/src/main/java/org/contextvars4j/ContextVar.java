@@ -185,7 +185,7 @@ public final class ContextVar<T> {
         // of their own, so this method stays under C2's inlining limits, and a caller that closes
         // the token in the same method (try-with-resources) lets escape analysis drop the token.
         Context c = Storage.current();
-        if (c.borrowed != 0) {
+        if (c.borrowed) {
             // A hand-off runs in this context in place of a copy (see Propagation): make the
             // copy now, at the first set, and set there.
             c = c.copyForBorrow();
@@ -260,7 +260,7 @@ public final class ContextVar<T> {
         // to be inlined with set (see set).
         // c.borrowed: a hand-off runs in c in place of a copy, so a token of c is one of a
         // different context from the task's point of view (S5), as it would be with the copy.
-        if (token == null || token.used || token.var != this || token.context != c || c.borrowed != 0) {
+        if (token == null || token.used || token.var != this || token.context != c || c.borrowed) {
             throw refusal(token, c);
         }
         Object[] m = c.root;

@@ -110,8 +110,8 @@ final class Propagation {
      * <p>The borrow (issue 15). When the current context holds {@code map} itself (a task run
      * on the thread that captured it: a direct executor, a stage completed synchronously, a
      * fork-join task joined in place), a fresh copy would differ from the current context only
-     * in identity. So the run goes on in the current context, with its {@code borrowed} count
-     * raised, and the copy is made only if the task needs it: at its first {@code set}
+     * in identity. So the run goes on in the current context, with its {@code borrowed} flag
+     * set, and the copy is made only if the task needs it: at its first {@code set}
      * ({@link Context#copyForBorrow}). While borrowed, the context refuses what the copy would
      * refuse: its tokens (S5, {@code ContextVar.reset}) and its scopes ({@code Scope.close}), and
      * it is entered already, so S7 refuses to enter it again as before. This saves the context
@@ -122,8 +122,11 @@ final class Propagation {
     static Object enterCopy(Object[] map, Bridge bridge, Object task) {
         if (bridge == null && !LeakDetection.active) {
             Context current = Storage.currentOrNull();
-            if (current != null && current.root == map) {
-                current.borrowed++;
+            if (current != null && current.root == map && !current.borrowed) {
+                // A flag, not a count: a run inside a run that already borrows this context
+                // (rare: a nested direct hand-off before any set) takes a fresh copy instead, so
+                // ending a borrow is a constant store with nothing to count back.
+                current.borrowed = true;
                 return current;
             }
             Context c = new Context(map);
@@ -180,7 +183,7 @@ final class Propagation {
     /** Leaves what {@link #enter} or {@link #enterCopy} entered and undoes the rest; see the header for the order. */
     static void exit(Object entry, Throwable failure) {
         if (entry instanceof Context context) {
-            if (context.borrowed > 0) {
+            if (context.borrowed) {
                 context.endBorrow(failure);
             } else {
                 context.exit(failure);

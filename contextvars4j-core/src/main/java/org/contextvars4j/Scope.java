@@ -42,7 +42,7 @@ public final class Scope implements AutoCloseable {
         }
         // context.borrowed: a hand-off runs in it in place of a copy (see Propagation); with a
         // real copy this context would not be current, so neither is it here.
-        if (Storage.currentOrNull() != context || context.borrowed != 0) {
+        if (Storage.currentOrNull() != context || context.borrowed) {
             throw new IllegalStateException("cannot exit context: " + this
                     + " is not the current context; close inner scopes first");
         }
