@@ -38,7 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       stand-in matches {@code ours}; {@code sketchFlat}: the same with the map's root array
  *       and shift held by the per-thread object itself (one dependent load fewer);
  *       {@code sketchUnrolled}: flat, and the walk written out for depths 1 and 2 (up to 1,024
- *       var ids) instead of a loop.
+ *       var ids) instead of a loop; {@code sketchFloor}: the least any read through a
+ *       {@code ThreadLocal} into a persistent map can do (see the method).
  *   <li>{@code enterExit}: make a context current and restore the previous one, around a
  *       no-op. {@code ours}: {@code Context.run}; {@code sketchCasVolatile}: ThreadLocal swap plus
  *       an owner CAS to enter and a volatile store to release, as the library does today;
@@ -99,6 +100,7 @@ public class DesignSketchBenchmark {
 
     private static final ThreadLocal<SketchContext> NOW = new ThreadLocal<>();
     private static final ThreadLocal<FlatContext> FLAT = new ThreadLocal<>();
+    private static final ThreadLocal<Object[]> FLOOR = new ThreadLocal<>();
 
     /** How many vars the context holds (the read rows' trie depth: 1 up to 32, 2 up to 1,024). */
     @Param({"1"})
@@ -125,6 +127,7 @@ public class DesignSketchBenchmark {
         flat.root = map.root;
         flat.shift = map.shift;
         FLAT.set(flat);
+        FLOOR.set(floor(nVars));
         sketch = new SketchContext();
         sketch.map = now.map;
     }
@@ -134,6 +137,7 @@ public class DesignSketchBenchmark {
     public void uninstall() {
         NOW.remove();
         FLAT.remove();
+        FLOOR.remove();
         installed.close();
     }
 
@@ -153,6 +157,22 @@ public class DesignSketchBenchmark {
             leaf[2 * (i % 32) + 1] = VALUE;
         }
         return leaves.length == 1 ? new SketchMap(leaves[0], 0) : new SketchMap(leaves, 5);
+    }
+
+    /** The floor sketch's array for vars 0..n-1: values only, one level up to 32, two up to 1,024. */
+    private static Object[] floor(int n) {
+        if (n <= 32) {
+            Object[] values = new Object[n];
+            java.util.Arrays.fill(values, VALUE);
+            return values;
+        }
+        Object[] root = new Object[(n + 31) / 32];
+        for (int i = 0; i < root.length; i++) {
+            Object[] leaf = new Object[Math.min(32, n - i * 32)];
+            java.util.Arrays.fill(leaf, VALUE);
+            root[i] = leaf;
+        }
+        return root;
     }
 
     /** The library's trie walk, on a root array and shift. */
@@ -213,6 +233,32 @@ public class DesignSketchBenchmark {
     @Benchmark
     public Object read_sketchUnrolled() {
         return unrolled(FLAT.get(), id);
+    }
+
+    /**
+     * The floor of any read through a {@code ThreadLocal} into a persistent map (issue 15): the
+     * thread-local holds the map's array itself (no context object), values only (no key check),
+     * indexed by id, with the depth fixed by {@code nVars} at setup (no depth dispatch). A real
+     * store cannot be this bare (it needs the context for {@code set}, a key or marker for
+     * "absent", and the depth at run time); whatever this row costs over {@code threadLocal} is
+     * out of reach of every design that keeps a per-thread current context in a
+     * {@code ThreadLocal}.
+     */
+    @Benchmark
+    public Object read_sketchFloor() {
+        Object[] a = FLOOR.get();
+        if (a == null) {
+            return null;
+        }
+        int i = id;
+        if (nVars > 32) {
+            int c = i >>> 5;
+            if (c >= a.length || (a = (Object[]) a[c]) == null) {
+                return null;
+            }
+            i &= 31;
+        }
+        return i < a.length ? a[i] : null;
     }
 
     /** The read of {@link #read_sketchUnrolled}: the walk written out for depths 1 and 2. */
