@@ -383,7 +383,8 @@ public final class Context {
      * @return the wrapping runnable; exceptions of {@code task} pass through unchanged
      * @throws NullPointerException if {@code task} is null
      * @implNote O(1): the wrapper keeps a reference to this context's immutable map; each run
-     * allocates one small context
+     * allocates one small context (none when it runs on a thread whose current context holds
+     * that same map, until the task sets a var)
      */
     public Runnable wrap(Runnable task) {
         return Propagation.snapshotOf(this, task);
@@ -398,7 +399,8 @@ public final class Context {
      * @return the wrapping callable; results and exceptions of {@code task} pass through unchanged
      * @throws NullPointerException if {@code task} is null
      * @implNote O(1): the wrapper keeps a reference to this context's immutable map; each call
-     * allocates one small context
+     * allocates one small context (none when it runs on a thread whose current context holds
+     * that same map, until the task sets a var)
      */
     public <V> Callable<V> wrap(Callable<V> task) {
         return Propagation.snapshotOf(this, task);

@@ -73,7 +73,8 @@ import java.util.function.Supplier;
  *
  * @param <T> the result type
  * @implNote Each registration allocates one small wrapper (the map reference, no per-variable
- * copy); each stage run allocates one small context. Methods added to {@code CompletableFuture}
+ * copy); each stage run allocates one small context, except a stage completed on the
+ * registering thread in the registration context, which allocates none until it sets a var. Methods added to {@code CompletableFuture}
  * after Java 17 that take no function ({@code resultNow}, {@code exceptionNow}, {@code state})
  * are inherited unchanged.
  */

@@ -56,9 +56,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * task to a returned executor, throws {@link NullPointerException} naming the parameter.
  *
  * @implNote Per task: one wrapper object at submission (a map reference and the task; no
- * per-variable copy) and one small context per run; entering and leaving cost one
- * compare-and-set and two {@code ThreadLocal} writes. With no {@link ThreadLocalAccessor}
- * registered and leak detection off, nothing else is allocated.
+ * per-variable copy) and one small context per run, entered and left with two
+ * {@code ThreadLocal} writes. A task run on the thread that submitted it, in the context it was
+ * submitted from (a direct executor, a caller-runs rejection), runs in that context instead,
+ * which behaves as the copy would, and allocates no context unless the task sets a var. With no
+ * {@link ThreadLocalAccessor} registered and leak detection off, nothing else is allocated.
  */
 public final class ContextExecutors {
 

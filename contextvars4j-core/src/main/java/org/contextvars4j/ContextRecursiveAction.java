@@ -11,7 +11,8 @@ import org.contextvars4j.internal.VarMap;
  * the parent's values on whichever worker runs it, and its {@code set}s never reach the parent.
  *
  * @implNote Creating an action captures the current map (O(1)); each {@code compute()}
- * allocates one small context.
+ * allocates one small context, except on a thread whose current context already holds that map
+ * (an action joined in place), where it allocates nothing until it sets a var.
  */
 public abstract class ContextRecursiveAction extends ForkJoinTask<Void> {
 

@@ -40,7 +40,8 @@ import org.contextvars4j.internal.VarMap;
  *
  * @param <V> the result type
  * @implNote Creating a task captures the current map (O(1)); each {@code compute()} allocates
- * one small context. Running {@code compute()} directly (not through {@code fork}, {@code invoke}
+ * one small context, except on a thread whose current context already holds that map (a task
+ * joined in place), where it allocates nothing until it sets a var. Running {@code compute()} directly (not through {@code fork}, {@code invoke}
  * or a pool) runs it in the caller's context, as for any method call.
  */
 public abstract class ContextRecursiveTask<V> extends ForkJoinTask<V> {
