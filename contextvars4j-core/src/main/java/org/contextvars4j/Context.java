@@ -235,8 +235,9 @@ public final class Context {
      * @return the values
      */
     public Collection<Object> values() {
-        List<Object> values = new ArrayList<>(VarMap.size(map()));
-        VarMap.forEach(map(), (k, v) -> values.add(v));
+        Object[] m = map();                 // one snapshot, also when read from another thread
+        List<Object> values = new ArrayList<>(VarMap.size(m));
+        VarMap.forEach(m, (k, v) -> values.add(v));
         return Collections.unmodifiableList(values);
     }
 
@@ -576,15 +577,16 @@ public final class Context {
      */
     @Override
     public String toString() {
+        Object[] m = map();                 // one snapshot, also when read from another thread
         StringJoiner names = new StringJoiner(", ", "[", "]");
         int[] shown = {0};
-        VarMap.forEach(map(), (k, v) -> {
+        VarMap.forEach(m, (k, v) -> {
             if (shown[0]++ < 8) {
                 names.add(((ContextVar<?>) k).name());
             } else if (shown[0] == 9) {
                 names.add("...");
             }
         });
-        return "Context[size=" + VarMap.size(map()) + ", vars=" + names + ", " + (isEntered() ? "entered" : "not entered") + "]";
+        return "Context[size=" + VarMap.size(m) + ", vars=" + names + ", " + (isEntered() ? "entered" : "not entered") + "]";
     }
 }

@@ -181,9 +181,10 @@ public final class ContextVar<T> {
      *         closing it does the same, so it fits try-with-resources
      */
     public Token<T> set(T value) {
-        // Kept small on purpose (issue 15): the trie copy and the base-context creation are calls
-        // of their own, so this method stays under C2's inlining limits, and a caller that closes
-        // the token in the same method (try-with-resources) lets escape analysis drop the token.
+        // Kept small on purpose (issue 15): the trie copy is a call (see VarMap.with) and the
+        // base context is created out of line, so this method compiles under C2's inlining
+        // limits, and a caller that closes the token in the same method (try-with-resources)
+        // lets escape analysis drop the token.
         Context c = Storage.current();
         if (c.borrowed) {
             // A hand-off runs in this context in place of a copy (see Propagation): make the
