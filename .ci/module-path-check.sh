@@ -21,14 +21,17 @@ for pom in contextvars4j-*/pom.xml; do
   grep -q '<packaging>pom</packaging>' "$pom" && continue
   grep -q '<maven.deploy.skip>true</maven.deploy.skip>' "$pom" && continue
   jar=$(ls "$module_dir"/target/"$module_dir"-*.jar | grep -vE -- '-(sources|javadoc|tests)\.jar$' | head -n 1)
-  name=$(jar --describe-module --file "$jar" | head -n 1 | sed -E 's/[@ ].*//')
+  # a jar with an Automatic-Module-Name (Spring Boot's modules cannot have a module-info) first
+  # prints "No module descriptor found. Derived automatic module." and an empty line
+  name=$(jar --describe-module --file "$jar" | grep -v -e '^No module descriptor' -e '^$' | head -n 1 | sed -E 's/[@ ].*//')
   if [ -z "$name" ]; then
     echo "module-path: $jar has no module name" >&2
     exit 1
   fi
-  # runtime dependencies of the module (provided and optional ones are the consumer's choice)
+  # runtime dependencies of the module (provided and test ones are not the consumer's; the
+  # plugin's property is includeScope: with mdep.includeScope it listed the test jars too)
   mvn -B -ntp -q -f "$pom" dependency:build-classpath \
-      -Dmdep.includeScope=runtime -Dmdep.outputFile="$work/$module_dir.cp" >/dev/null
+      -DincludeScope=runtime -Dmdep.outputFile="$work/$module_dir.cp" >/dev/null
   deps=$(tr ':' '\n' < "$work/$module_dir.cp" | grep -v '^$' | tr '\n' ':' || true)
 
   src="$work/$module_dir/src"
