@@ -46,6 +46,16 @@ final class MdcBridge implements InitializingBean, DisposableBean {
         return MDC.getMDCAdapter().getClass().getName().startsWith("org.contextvars4j.");
     }
 
+    /** {@return whether SLF4J is present and its MDC lives in the context; false without SLF4J} */
+    static boolean isContextBackedIfPresent() {
+        try {
+            Class.forName("org.slf4j.MDC", false, MdcBridge.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+        return isContextBacked();
+    }
+
     /** {@return whether this bridge registered the accessor} */
     boolean isRegistered() {
         return registered;

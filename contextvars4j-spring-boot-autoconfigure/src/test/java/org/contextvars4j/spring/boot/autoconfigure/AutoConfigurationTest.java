@@ -32,6 +32,9 @@ import org.springframework.core.task.TaskDecorator;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolderStrategy;
 
 /**
  * Each auto-configuration applies when its classes are present, backs off when the application
@@ -237,6 +240,126 @@ class AutoConfigurationTest {
         void customizers_restClientModuleMissing_staysOff() {
             runner.withClassLoader(new FilteredClassLoader(RestClientCustomizer.class))
                     .run(context -> assertThat(context).doesNotHaveBean("contextVarsRestClientCustomizer"));
+        }
+    }
+
+    @Nested
+    class Security {
+
+        private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ContextVarsSecurityAutoConfiguration.class));
+
+        @Test
+        void principalFilter_springSecurityPresent_registeredAfterItsChain_strategyLeftAlone() {
+            SecurityContextHolderStrategy before = SecurityContextHolder.getContextHolderStrategy();
+            runner.run(context -> {
+                FilterRegistrationBean<?> registration = context.getBean("contextVarsPrincipalUserFilter", FilterRegistrationBean.class);
+                assertThat(registration.getOrder()).isEqualTo(-99);
+                assertThat(context).doesNotHaveBean(ContextVarSecurityContextHolderStrategy.class);
+                assertThat(SecurityContextHolder.getContextHolderStrategy()).isSameAs(before);
+            });
+        }
+
+        @Test
+        void holderStrategy_optedIn_globalWhileRunning_previousBackAfter() {
+            SecurityContextHolderStrategy before = SecurityContextHolder.getContextHolderStrategy();
+            runner.withPropertyValues("contextvars4j.security.context-holder=context-var").run(context -> {
+                assertThat(context).hasSingleBean(ContextVarSecurityContextHolderStrategy.class);
+                assertThat(SecurityContextHolder.getContextHolderStrategy()).isSameAs(ContextVarSecurityContextHolderStrategy.create());
+            });
+            assertThat(SecurityContextHolder.getContextHolderStrategy()).isSameAs(before);
+        }
+
+        @Test
+        void holderStrategy_userDefinesOne_backsOff() {
+            SecurityContextHolderStrategy before = SecurityContextHolder.getContextHolderStrategy();
+            runner.withPropertyValues("contextvars4j.security.context-holder=context-var")
+                    .withBean("mine", SecurityContextHolderStrategy.class, () -> new UserStrategy(before))
+                    .run(context -> {
+                        assertThat(context).doesNotHaveBean(ContextVarSecurityContextHolderStrategy.class);
+                        assertThat(SecurityContextHolder.getContextHolderStrategy()).isSameAs(before);
+                    });
+        }
+
+        @Test
+        void principalFilter_switchedOff_absent() {
+            runner.withPropertyValues("contextvars4j.security.enabled=false")
+                    .run(context -> assertThat(context).doesNotHaveBean("contextVarsPrincipalUserFilter"));
+        }
+
+        @Test
+        void principalFilter_springSecurityMissing_staysOff() {
+            runner.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
+                    .run(context -> assertThat(context).doesNotHaveBean("contextVarsPrincipalUserFilter"));
+        }
+    }
+
+    @Nested
+    class ActuatorEndpoint {
+
+        private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ContextVarsEndpointAutoConfiguration.class,
+                        ContextVarsExecutorAutoConfiguration.class, ContextVarsLoggingAutoConfiguration.class));
+
+        @Test
+        void endpoint_exposed_showsTheConfiguration() {
+            runner.withPropertyValues("management.endpoints.web.exposure.include=contextvars4j",
+                    "contextvars4j.web.require-user=/api/*").run(context -> {
+                        Map<String, Object> shown = context.getBean(ContextVarsEndpoint.class).configuration();
+                        assertThat(shown).containsKeys("web", "executors", "logging", "security", "threadLocalAccessors", "leakDetection");
+                        assertThat(shown.get("web").toString()).contains("requireUser=[/api/*]", "requestIdHeader=X-Request-Id");
+                        assertThat(shown.get("executors").toString()).contains(ContextVarsTaskDecorator.class.getName());
+                        assertThat(shown.get("threadLocalAccessors").toString()).contains(MdcAccessor.class.getName());
+                    });
+        }
+
+        @Test
+        void endpoint_notExposed_absent() {
+            runner.run(context -> assertThat(context).doesNotHaveBean(ContextVarsEndpoint.class));
+        }
+
+        @Test
+        void endpoint_userDefinesOne_backsOff() {
+            runner.withPropertyValues("management.endpoints.web.exposure.include=contextvars4j")
+                    .withBean("mine", ContextVarsEndpoint.class, () -> ContextVarsEndpoint.of(new ContextVarsProperties(), null))
+                    .run(context -> assertThat(context).hasSingleBean(ContextVarsEndpoint.class).hasBean("mine"));
+        }
+
+        @Test
+        void endpoint_actuatorMissing_staysOff() {
+            runner.withPropertyValues("management.endpoints.web.exposure.include=contextvars4j")
+                    .withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate"))
+                    .run(context -> assertThat(context).doesNotHaveBean(ContextVarsEndpoint.class));
+        }
+    }
+
+    /** An application's own strategy (of its own type, whatever the global one is now). */
+    static final class UserStrategy implements SecurityContextHolderStrategy {
+
+        private final SecurityContextHolderStrategy delegate;
+
+        UserStrategy(SecurityContextHolderStrategy delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void clearContext() {
+            delegate.clearContext();
+        }
+
+        @Override
+        public SecurityContext getContext() {
+            return delegate.getContext();
+        }
+
+        @Override
+        public void setContext(SecurityContext context) {
+            delegate.setContext(context);
+        }
+
+        @Override
+        public SecurityContext createEmptyContext() {
+            return delegate.createEmptyContext();
         }
     }
 

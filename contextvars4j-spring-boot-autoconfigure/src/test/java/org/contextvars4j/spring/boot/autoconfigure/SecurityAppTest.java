@@ -1,6 +1,7 @@
 package org.contextvars4j.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.core.userdetails.User.withUsername;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,8 +38,8 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.security.core.userdetails.User.UserBuilder;
-import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.stereotype.Service;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -133,12 +134,18 @@ class SecurityAppTest {
     @Import({App.Me.class, App.Work.class})
     static class App {
 
+        /**
+         * Two users, looked up by name. Not an {@code InMemoryUserDetailsManager}: as a
+         * {@code UserDetailsPasswordService} it would re-encode the {@code {noop}} passwords with
+         * BCrypt at the first login, and every later request would pay for a BCrypt check.
+         */
         @Bean
-        InMemoryUserDetailsManager users() {
-            UserBuilder users = org.springframework.security.core.userdetails.User.builder();
-            return new InMemoryUserDetailsManager(
-                    users.username("alice").password("{noop}pw-alice").roles("USER").build(),
-                    users.username("root").password("{noop}pw-root").roles("USER", "ADMIN").build());
+        UserDetailsService users() {
+            return name -> switch (name) {
+                case "alice" -> withUsername(name).password("{noop}pw-alice").roles("USER").build();
+                case "root" -> withUsername(name).password("{noop}pw-root").roles("USER", "ADMIN").build();
+                default -> throw new UsernameNotFoundException(name);
+            };
         }
 
         @Bean
