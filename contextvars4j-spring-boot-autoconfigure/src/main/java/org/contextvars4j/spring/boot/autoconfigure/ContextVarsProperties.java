@@ -96,7 +96,11 @@ public final class ContextVarsProperties {
             return enabled;
         }
 
-        /** @param enabled whether the request filter is registered */
+        /**
+         * Sets whether the request filter is registered.
+         *
+         * @param enabled whether the request filter is registered
+         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }
@@ -106,7 +110,11 @@ public final class ContextVarsProperties {
             return filterOrder;
         }
 
-        /** @param filterOrder the request filter's order */
+        /**
+         * Sets the request filter's order.
+         *
+         * @param filterOrder the request filter's order
+         */
         public void setFilterOrder(int filterOrder) {
             this.filterOrder = filterOrder;
         }
@@ -116,7 +124,11 @@ public final class ContextVarsProperties {
             return requestIdHeader;
         }
 
-        /** @param requestIdHeader the request id header */
+        /**
+         * Sets the request id header.
+         *
+         * @param requestIdHeader the request id header
+         */
         public void setRequestIdHeader(String requestIdHeader) {
             this.requestIdHeader = requestIdHeader;
         }
@@ -126,7 +138,11 @@ public final class ContextVarsProperties {
             return requireUser;
         }
 
-        /** @param requireUser the patterns that require a user */
+        /**
+         * Sets the patterns that require a user.
+         *
+         * @param requireUser the patterns that require a user
+         */
         public void setRequireUser(List<String> requireUser) {
             this.requireUser = requireUser;
         }
@@ -136,7 +152,11 @@ public final class ContextVarsProperties {
             return requireRole;
         }
 
-        /** @param requireRole the patterns that require a role, with the role */
+        /**
+         * Sets the patterns that require a role, with the role.
+         *
+         * @param requireRole the patterns that require a role, with the role
+         */
         public void setRequireRole(Map<String, String> requireRole) {
             this.requireRole = requireRole;
         }
@@ -146,7 +166,11 @@ public final class ContextVarsProperties {
             return authScheme;
         }
 
-        /** @param authScheme the challenge's scheme */
+        /**
+         * Sets the challenge's scheme.
+         *
+         * @param authScheme the challenge's scheme
+         */
         public void setAuthScheme(String authScheme) {
             this.authScheme = authScheme;
         }
@@ -156,7 +180,11 @@ public final class ContextVarsProperties {
             return propagateRequestId;
         }
 
-        /** @param propagateRequestId whether outbound calls send the request id */
+        /**
+         * Sets whether outbound calls send the request id.
+         *
+         * @param propagateRequestId whether outbound calls send the request id
+         */
         public void setPropagateRequestId(boolean propagateRequestId) {
             this.propagateRequestId = propagateRequestId;
         }
@@ -166,7 +194,11 @@ public final class ContextVarsProperties {
             return realm;
         }
 
-        /** @param realm the challenge's realm */
+        /**
+         * Sets the challenge's realm.
+         *
+         * @param realm the challenge's realm
+         */
         public void setRealm(String realm) {
             this.realm = realm;
         }
@@ -190,7 +222,11 @@ public final class ContextVarsProperties {
             return enabled;
         }
 
-        /** @param enabled whether the task decorator is contributed */
+        /**
+         * Sets whether the task decorator is contributed.
+         *
+         * @param enabled whether the task decorator is contributed
+         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }
@@ -220,7 +256,11 @@ public final class ContextVarsProperties {
             return enabled;
         }
 
-        /** @param enabled whether the logging bridge is on */
+        /**
+         * Sets whether the logging bridge is on.
+         *
+         * @param enabled whether the logging bridge is on
+         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }
@@ -230,7 +270,11 @@ public final class ContextVarsProperties {
             return pattern;
         }
 
-        /** @param pattern the default correlation pattern */
+        /**
+         * Sets the default correlation pattern.
+         *
+         * @param pattern the default correlation pattern
+         */
         public void setPattern(String pattern) {
             this.pattern = pattern;
         }
@@ -264,7 +308,11 @@ public final class ContextVarsProperties {
             return enabled;
         }
 
-        /** @param enabled whether the principal becomes the user var */
+        /**
+         * Sets whether the principal becomes the user var.
+         *
+         * @param enabled whether the principal becomes the user var
+         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }
@@ -274,7 +322,11 @@ public final class ContextVarsProperties {
             return filterOrder;
         }
 
-        /** @param filterOrder the principal filter's order */
+        /**
+         * Sets the principal filter's order.
+         *
+         * @param filterOrder the principal filter's order
+         */
         public void setFilterOrder(int filterOrder) {
             this.filterOrder = filterOrder;
         }
@@ -284,7 +336,11 @@ public final class ContextVarsProperties {
             return contextHolder;
         }
 
-        /** @param contextHolder where the security context is kept: thread-local or context-var */
+        /**
+         * Sets where the security context is kept: thread-local or context-var.
+         *
+         * @param contextHolder where the security context is kept: thread-local or context-var
+         */
         public void setContextHolder(String contextHolder) {
             this.contextHolder = contextHolder;
         }
