@@ -28,11 +28,14 @@ for pom in contextvars4j-*/pom.xml; do
     echo "module-path: $jar has no module name" >&2
     exit 1
   fi
-  # runtime dependencies of the module (provided and test ones are not the consumer's; the
-  # plugin's property is includeScope: with mdep.includeScope it listed the test jars too)
-  mvn -B -ntp -q -f "$pom" dependency:build-classpath \
-      -DincludeScope=runtime -Dmdep.outputFile="$work/$module_dir.cp" >/dev/null
-  deps=$(tr ':' '\n' < "$work/$module_dir.cp" | grep -v '^$' | tr '\n' ':' || true)
+  # runtime and provided dependencies of the module (a module may require what its container
+  # provides), never its test ones. The plugin's property is includeScope: with
+  # mdep.includeScope it ignored the setting and listed the test jars too.
+  for scope in runtime provided; do
+    mvn -B -ntp -q -f "$pom" dependency:build-classpath \
+        -DincludeScope=$scope -Dmdep.outputFile="$work/$module_dir.$scope.cp" >/dev/null
+  done
+  deps=$(cat "$work/$module_dir.runtime.cp" <(echo) "$work/$module_dir.provided.cp" | tr ':' '\n' | grep -v '^$' | sort -u | tr '\n' ':' || true)
 
   src="$work/$module_dir/src"
   mkdir -p "$src/consumer"
