@@ -113,7 +113,11 @@ class ServeModeTest {
         assertThat(examples).as(printed()).hasSizeGreaterThanOrEqualTo(10);
         assertThat(printed().lines().filter(l -> l.contains("curl ")).count()).as("every curl line is an example with its status")
                 .isEqualTo(examples.size());
+        String guide = Files.readString(Path.of("../docs/demo.md"), StandardCharsets.UTF_8);
+        assertThat(guide).as("docs/demo.md names the real baggage keys only")
+                .doesNotContain("user.id=", "request.id=", "`user.id`", "`request.id`");
         for (String[] e : examples) {
+            assertThat(guide).as("docs/demo.md shows the printed example and its promise").contains("# " + e[1] + ": " + e[2]);
             Path body = Files.createTempFile(out, "answer", ".json");
             Process p = new ProcessBuilder("bash", "-c", e[0] + " -o '" + body + "' -w '%{http_code}'")
                     .redirectErrorStream(true).start();
