@@ -9,8 +9,10 @@ module org.contextvars4j.grpc {
     requires transitive org.contextvars4j.web;
     requires transitive io.grpc;
     requires java.logging;
-    // Only GrpcBaggage needs it; the propagator is the HTTP path's own.
-    requires static transitive org.contextvars4j.opentelemetry;
+    // Only GrpcBaggage needs it (the propagator is the HTTP path's own), and only a user of
+    // GrpcBaggage: that user requires org.contextvars4j.opentelemetry too. Not transitive, so
+    // that a module without OpenTelemetry on its path can require this one.
+    requires static org.contextvars4j.opentelemetry;
 
     exports org.contextvars4j.grpc;
     // gRPC instantiates io.grpc.override.ContextStorageOverride reflectively, by name. grpc-api
