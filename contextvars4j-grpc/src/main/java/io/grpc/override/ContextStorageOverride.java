@@ -67,7 +67,9 @@ public final class ContextStorageOverride extends Context.Storage {
     public Context current() {
         org.contextvars4j.Context vars = org.contextvars4j.Context.copyCurrent();
         Attachment attachment = vars.get(CURRENT);
-        int own = vars.size() - (attachment != null || vars.containsKey(CURRENT) ? 1 : 0);
+        int size = vars.size();
+        // CURRENT is present with a null value only after a mismatched detach to the root.
+        int own = size - (attachment != null || (size > 0 && vars.containsKey(CURRENT)) ? 1 : 0);
         if (own == 0) {
             return attachment == null ? null : attachment.context;
         }
