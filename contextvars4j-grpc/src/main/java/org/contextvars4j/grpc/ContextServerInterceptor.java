@@ -9,6 +9,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.contextvars4j.Context;
 import org.contextvars4j.web.Admission;
 import org.contextvars4j.web.RequestPolicy;
@@ -85,7 +86,7 @@ public final class ContextServerInterceptor implements ServerInterceptor {
      * @throws NullPointerException if {@code baggage} is null
      */
     public static RequestPolicy.Builder<GrpcRequest, ContextServerInterceptor> builder(GrpcBaggage baggage) {
-        java.util.Objects.requireNonNull(baggage, "baggage");
+        Objects.requireNonNull(baggage, "baggage");
         return RequestPolicy.builder(policy -> new ContextServerInterceptor(policy, baggage));
     }
 
