@@ -12,7 +12,6 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -27,7 +26,6 @@ import ch.qos.logback.classic.net.SocketAppender;
 import ch.qos.logback.classic.net.server.HardenedLoggingEventInputStream;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEventVO;
-import ch.qos.logback.core.AppenderBase;
 import org.contextvars4j.Context;
 import org.contextvars4j.ContextVar;
 import org.contextvars4j.Token;
@@ -54,7 +52,7 @@ class LogbackSerializationTest {
     private static final MDCAdapter MDC = ContextMdc.mdcAdapter();
 
     private LoggerContext sender;
-    private Collected events;
+    private CollectedEvents events;
 
     @BeforeEach
     void setUp() {
@@ -62,9 +60,7 @@ class LogbackSerializationTest {
         sender.setName("sender");
         ContextMdc.install(sender);
         sender.start();
-        events = new Collected();
-        events.setContext(sender);
-        events.start();
+        events = CollectedEvents.in(sender);
         sender.getLogger("serialization").addAppender(events);
     }
 
@@ -147,20 +143,6 @@ class LogbackSerializationTest {
         assertThat(events.list.get(0).getMDCPropertyMap()).isSameAs(seen.map);
     }
 
-    /**
-     * Keeps the events it is given, safe to read while appending. Like every deferring appender
-     * (AsyncAppender, SocketAppender), it has the event read its MDC now, on the logging thread.
-     */
-    private static final class Collected extends AppenderBase<ILoggingEvent> {
-        final List<ILoggingEvent> list = new CopyOnWriteArrayList<>();
-
-        @Override
-        protected void append(ILoggingEvent event) {
-            event.prepareForDeferredProcessing();
-            list.add(event);
-        }
-    }
-
     /** Logback's receiving server, listening on the loopback interface only. */
     private static final class LoopbackSocketServer extends SimpleSocketServer {
         LoopbackSocketServer(LoggerContext context, int port) {
@@ -204,9 +186,7 @@ class LogbackSerializationTest {
         LoggerContext receiving = new LoggerContext();
         receiving.setName("receiving");
         receiving.start();
-        Collected received = new Collected();
-        received.setContext(receiving);
-        received.start();
+        CollectedEvents received = CollectedEvents.in(receiving);
         receiving.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(received);
         SimpleSocketServer server = new LoopbackSocketServer(receiving, port);
         server.start();
