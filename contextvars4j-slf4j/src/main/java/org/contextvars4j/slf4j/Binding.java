@@ -15,7 +15,7 @@ import org.slf4j.spi.MDCAdapter;
  *   <li>the context-backed MDC ({@code -Dslf4j.provider=...ContextLogbackServiceProvider}):
  *       nothing to say;</li>
  *   <li>Logback's own provider: its default {@code LoggerContext} gets an
- *       {@link ExposingMdcAdapter}, so exposed vars print with no system property; one INFO says
+ *       {@link ExposingMdcAdapter}, so exposed vars print with no system property; one WARN says
  *       that {@code MDC.put} stays thread-local and names the property that changes it;</li>
  *   <li>anything else (another SLF4J binding): exposed vars and {@code ContextMdc.putCloseable}
  *       cannot reach its events; one WARN names the property.</li>
@@ -63,7 +63,7 @@ final class Binding {
             }
             if (adapter instanceof LogbackMDCAdapter) {
                 logback.setMDCAdapter(new ExposingMdcAdapter((LogbackMDCAdapter) adapter));
-                log.info("contextvars4j: exposed context vars print through Logback's own MDC; MDC.put"
+                log.warn("contextvars4j: exposed context vars print through Logback's own MDC; MDC.put"
                         + " entries stay thread-local and do not follow contexts. For the context-backed"
                         + " MDC start the JVM with -D{}={}", PROVIDER_PROPERTY, ContextLogbackServiceProvider.NAME);
                 return;

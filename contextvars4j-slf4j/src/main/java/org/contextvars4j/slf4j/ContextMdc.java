@@ -42,8 +42,8 @@ public final class ContextMdc {
      *
      * <p>The first call checks which MDC SLF4J has bound and says so once (package overview,
      * "Switching it on"): with Logback's own provider, exposed vars still print (Logback's
-     * thread-local MDC plus the vars; one INFO); with another SLF4J binding they cannot (one WARN
-     * naming {@code -Dslf4j.provider}).
+     * thread-local MDC plus the vars; one WARN says {@code MDC.put} stays thread-local); with another
+     * SLF4J binding they cannot (one WARN). Both name {@code -Dslf4j.provider}.
      *
      * @param key the MDC key, for example {@code "user"} for {@code %X{user}}
      * @param var the var to print under it

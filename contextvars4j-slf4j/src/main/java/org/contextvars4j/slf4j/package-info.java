@@ -33,7 +33,7 @@
  * property, Logback's own provider and its thread-local MDC stay in charge of
  * {@code org.slf4j.MDC}; the first {@link org.contextvars4j.slf4j.ContextMdc#expose
  * ContextMdc.expose} then gives Logback's default {@code LoggerContext} the exposed vars (they
- * print with no property) and says once, at INFO, that {@code MDC.put} stays thread-local; with
+ * print with no property) and says once, at WARN, that {@code MDC.put} stays thread-local; with
  * any other SLF4J binding it says once, at WARN, that exposed vars cannot print. Both lines name
  * the property.
  *

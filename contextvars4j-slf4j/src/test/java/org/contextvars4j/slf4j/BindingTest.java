@@ -60,7 +60,7 @@ class BindingTest {
     }
 
     @Test
-    @DisplayName("Logback's own provider: its context gets the exposed vars, said once at INFO with the property")
+    @DisplayName("Logback's own provider: its context gets the exposed vars, said once at WARN with the property")
     void report_logbackOwnAdapter_exposesThroughItOnce() {
         LoggerContext logback = new LoggerContext();
         LogbackMDCAdapter stock = new LogbackMDCAdapter();
@@ -69,7 +69,7 @@ class BindingTest {
         Binding.report(stock, logback, log);
         assertThat(logback.getMDCAdapter()).isInstanceOf(ExposingMdcAdapter.class);
         assertThat(said.lines()).singleElement().satisfies(line -> assertThat(line)
-                .startsWith("INFO ").contains("MDC.put entries stay thread-local", PROPERTY));
+                .startsWith("WARN ").contains("MDC.put entries stay thread-local", PROPERTY));
     }
 
     /** What the static MDC is bound to in this JVM. */

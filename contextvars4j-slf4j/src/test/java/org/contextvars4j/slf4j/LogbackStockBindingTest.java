@@ -54,7 +54,7 @@ class LogbackStockBindingTest {
     @Test
     @DisplayName("exposing twice and putCloseable: exactly one notice, naming the exact property")
     void expose_logbackOwnProvider_oneNoticeNamingProperty() {
-        assertThat(notices).singleElement().satisfies(line -> assertThat(line).startsWith("INFO ")
+        assertThat(notices).singleElement().satisfies(line -> assertThat(line).startsWith("WARN ")
                 .contains("-Dslf4j.provider=org.contextvars4j.slf4j.ContextLogbackServiceProvider"));
     }
 
