@@ -22,8 +22,8 @@ import org.contextvars4j.log4j2.ContextThreadContextMap;
  * ranks itself higher on purpose (log4j-to-slf4j's, 15, which sends Log4j API calls to SLF4J).
  *
  * <p>A user's own choice still wins: when {@code log4j2.threadContextMap},
- * {@code log4j2.disableThreadContextMap} or {@code log4j2.disableThreadContext} is set, the map is
- * whatever log4j-core makes of it.
+ * {@code log4j2.garbagefree.threadContextMap}, {@code log4j2.disableThreadContextMap} or
+ * {@code log4j2.disableThreadContext} is set, the map is whatever log4j-core makes of it.
  */
 public final class ContextProvider extends Provider {
 
@@ -31,7 +31,8 @@ public final class ContextProvider extends Provider {
     static final int PRIORITY = 11;
 
     private static final String[] USER_CHOICES = {
-        ContextLog4j.THREAD_CONTEXT_MAP_PROPERTY, "log4j2.disableThreadContextMap", "log4j2.disableThreadContext"};
+        ContextLog4j.THREAD_CONTEXT_MAP_PROPERTY, "log4j2.garbagefree.threadContextMap",
+        "log4j2.disableThreadContextMap", "log4j2.disableThreadContext"};
 
     /**
      * log4j-core's own provider, created by name: its class carries bnd annotations whose

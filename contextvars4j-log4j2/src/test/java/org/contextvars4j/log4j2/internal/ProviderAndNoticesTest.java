@@ -75,6 +75,7 @@ class ProviderAndNoticesTest {
     void userChose_threadContextProperties_log4jCoreDecides() {
         assertThat(ContextProvider.userChose(properties())).isFalse();
         assertThat(ContextProvider.userChose(properties("log4j2.threadContextMap", "WebApp"))).isTrue();
+        assertThat(ContextProvider.userChose(properties("log4j2.garbagefree.threadContextMap", "true"))).isTrue();
         assertThat(ContextProvider.userChose(properties("log4j2.disableThreadContext", "true"))).isTrue();
         assertThat(ContextProvider.userChose(properties("log4j2.disableThreadContextMap", "true"))).isTrue();
     }
