@@ -567,6 +567,22 @@ public final class Context {
         OWNER.setRelease(this, (Thread) null);
     }
 
+    /**
+     * {@return whether the current context has this context's variables and values, known without
+     * comparing them}: true when this context is the current one, or a copy of the current one (or
+     * of the state it had) taken while nothing was set or reset since, in either. False when they
+     * may differ; two contexts that reached equal values by different sets may also give false.
+     *
+     * <p>Made for integrations that keep something derived from the current context (a snapshot
+     * wrapped for another library) and must know, on every read, whether it is still valid.
+     *
+     * @implNote O(1) and allocation-free: one lookup of the current context and an identity
+     *           comparison of the two immutable maps
+     */
+    public boolean matchesCurrent() {
+        return map() == Storage.currentMap();
+    }
+
     /** {@return the thread this context is entered on, or null} */
     Thread owner() {
         return (Thread) OWNER.getVolatile(this);
