@@ -11,6 +11,9 @@ module org.contextvars4j.log4j2 {
     // Log4j instantiates the ThreadContextMap by its class name (log4j2.threadContextMap).
     exports org.contextvars4j.log4j2;
 
+    // The provider that makes the context-backed thread context the default, with no property.
+    provides org.apache.logging.log4j.spi.Provider with org.contextvars4j.log4j2.internal.ContextProvider;
+
     provides org.apache.logging.log4j.core.util.ContextDataProvider
             with org.contextvars4j.log4j2.internal.ExposedVarsDataProvider;
 }

@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Rows: {@code currentGet}, {@code Context.current().get(key)} (what {@code Span.current()}
  * does): with vars of ours in the context, {@code current()} returns a context carrying an O(1)
- * snapshot of them, which allocates; {@code makeCurrentClose},
+ * snapshot of them, the same object while nothing changed (no allocation; see
+ * {@code BridgeFidelityBenchmark}); {@code makeCurrentClose},
  * {@code try (Scope s = Context.current().with(key, v).makeCurrent()) {}}.
  *
  * <p>The benchmarks jar leaves the bridge's service registration out (the peer rows elsewhere

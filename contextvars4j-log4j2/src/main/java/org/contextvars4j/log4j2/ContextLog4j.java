@@ -2,6 +2,7 @@ package org.contextvars4j.log4j2;
 
 import org.contextvars4j.ContextVar;
 import org.contextvars4j.log4j2.internal.ExposedVars;
+import org.contextvars4j.log4j2.internal.Notices;
 
 /**
  * Exposes context variables as Log4j context data: {@code %X{user}} in a pattern (and every
@@ -26,6 +27,10 @@ public final class ContextLog4j {
      * entry under the same key takes precedence. Exposing is process-wide; do it once, at
      * startup. Works with any {@code ThreadContextMap}.
      *
+     * <p>The first call says once, at WARNING through {@link System.Logger}, if the thread
+     * context is not {@link ContextThreadContextMap} (its entries then stay thread-local) or if
+     * Log4j API is not bound to log4j-core (exposed vars then cannot print).
+     *
      * @param key the context-data key, for example {@code "user"} for {@code %X{user}}
      * @param var the var to print under it
      * @throws IllegalStateException if {@code key} is already exposed from another var; nothing
@@ -33,6 +38,7 @@ public final class ContextLog4j {
      */
     public static void expose(String key, ContextVar<?> var) {
         ExposedVars.add(key, var);
+        Notices.checkBinding();
     }
 
     /**

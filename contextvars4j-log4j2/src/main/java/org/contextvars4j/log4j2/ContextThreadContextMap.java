@@ -10,6 +10,7 @@ import org.apache.logging.log4j.spi.ReadOnlyThreadContextMap;
 import org.apache.logging.log4j.util.SortedArrayStringMap;
 import org.apache.logging.log4j.util.StringMap;
 import org.contextvars4j.ContextVar;
+import org.contextvars4j.log4j2.internal.Notices;
 
 /**
  * Log4j's thread context map (the {@code ThreadContext.put} / {@code get} / {@code remove}
@@ -22,11 +23,16 @@ import org.contextvars4j.ContextVar;
  * starts each task with the task's entries. Log4j reads {@link #getReadOnlyContextData()} when
  * it creates an event, on the logging thread, and copies its entries into the event.
  *
- * <p>Select it as Log4j documents, with the property {@code log4j2.threadContextMap}, for
- * example one line in {@code log4j2.component.properties}:
+ * <p>It is the default with this module on the class path or module path: the module registers a
+ * Log4j API provider (log4j-core's, with this map) that Log4j 2.24+ prefers over log4j-core's own,
+ * so no property is needed. A thread-context choice of the user's still wins
+ * ({@code log4j2.threadContextMap}, {@code log4j2.disableThreadContext}, ...), and naming this
+ * class there selects it as well:
  * <pre>{@code
  * log4j2.threadContextMap=org.contextvars4j.log4j2.ContextThreadContextMap
  * }</pre>
+ * {@code log4j2.isThreadContextMapInheritable} is ignored (SPEC P1: new threads start empty), and
+ * said so once, at WARNING, when the map is created.
  *
  * @apiNote Log4j creates the map reflectively, hence the public constructor; applications never
  * call it. All instances share one state, the current context.
@@ -38,8 +44,12 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
     /** The thread-context entries of the current context; always frozen. */
     private static final ContextVar<StringMap> MAP = ContextVar.of("log4j2.threadContext", EMPTY);
 
-    /** Creates the map; Log4j calls it. */
+    /**
+     * Creates the map; Log4j calls it. The first call says once, at WARNING, if
+     * {@code log4j2.isThreadContextMapInheritable=true} is set: it is ignored here (SPEC P1).
+     */
     public ContextThreadContextMap() {
+        Notices.checkIgnoredSettings();
     }
 
     private static StringMap freeze(StringMap m) {

@@ -9,9 +9,8 @@
  * two pieces, usable together or apart:
  * <ul>
  *   <li>{@link org.contextvars4j.log4j2.ContextThreadContextMap}: the thread context kept in the
- *       current context, selected with one property,
- *       {@code log4j2.threadContextMap=org.contextvars4j.log4j2.ContextThreadContextMap}
- *       (in {@code log4j2.component.properties} or as a system property). Every propagation point
+ *       current context, the default as soon as this module is on the path (a Log4j API
+ *       provider of the module selects it; no property needed). Every propagation point
  *       of the core then carries the entries with no copying;</li>
  *   <li>{@link org.contextvars4j.log4j2.ContextLog4j#expose ContextLog4j.expose}: any
  *       {@code ContextVar} printed as context data ({@code %X{user}}), read when the event is

@@ -25,8 +25,8 @@ class ContextThreadContextPropagationTest {
     }
 
     @Test
-    @DisplayName("log4j2.threadContextMap in log4j2.component.properties selects the context-backed map")
-    void threadContextMap_selectedByProperty_isContextBacked() {
+    @DisplayName("with no property, the module's Log4j provider selects the context-backed map")
+    void threadContextMap_noProperty_isContextBacked() {
         assertThat(ThreadContext.getThreadContextMap()).isInstanceOf(ContextThreadContextMap.class);
     }
 

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The scenarios of {@code ContextThreadContextPropagationTest} on Log4j's stock thread-local
  * thread context (its own surefire execution): the thread-context fields are lost at each
  * hand-off and leak into the next task, proof that the scenarios see the difference. The exposed
- * var, served by the {@code ContextDataProvider}, still follows the context.
+ * var, served by the {@code ContextDataProvider}, still follows the context, and exposing it
+ * said once that the thread context does not.
  */
-@ExtendWith({ContextLeakGuard.class, Scenarios.ExposedTenant.class})
+@ExtendWith({ContextLeakGuard.class, NoticeCapture.class, Scenarios.ExposedTenant.class})
 @DisplayName("stock thread-local ThreadContext (the harness sees its failures)")
 class ThreadContextStockTest {
 
@@ -23,6 +24,14 @@ class ThreadContextStockTest {
         ThreadContext.put("probe", "1");        // initializes the thread context
         ThreadContext.remove("probe");
         assertThat(Scenarios.stock()).isTrue();
+    }
+
+    @Test
+    @DisplayName("expose with the stock map: one WARNING naming the exact property that switches it on")
+    void expose_stockMap_oneWarningNamingProperty() {
+        assertThat(NoticeCapture.lines()).singleElement().satisfies(line -> assertThat(line)
+                .startsWith("WARNING ").contains("ThreadContext.put entries stay thread-local",
+                        "log4j2.threadContextMap=org.contextvars4j.log4j2.ContextThreadContextMap"));
     }
 
     @Test

@@ -1,6 +1,8 @@
 package org.contextvars4j.opentelemetry;
 
 import io.opentelemetry.context.Context;
+import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
 import io.opentelemetry.context.ContextStorage;
 import io.opentelemetry.context.Scope;
 import org.contextvars4j.ContextVar;
@@ -28,6 +30,14 @@ import org.contextvars4j.Token;
  *   - otherwise (another thread, a context extracted from a request): enter a copy of the
  *     snapshot, set CURRENT inside it, and let the scope's close exit it.
  *
+ * Identity. OpenTelemetry's own storage returns the very object that was attached, so callers
+ * compare with == (current() == captured, attaching the current context gives the no-op scope). The
+ * bridge keeps that: current() remembers, per thread and weakly, what it returned and the
+ * contextvars4j map it came from, and returns the same object while that map is still the current
+ * one (Context.matchesCurrent, an identity check). A CarryingContext is equal to another when both
+ * parts are: the same OpenTelemetry context and the same vars with equal values, so a context read
+ * again after a scope closed equals the one read before it opened.
+ *
  * Closing follows OpenTelemetry's ThreadLocalContextStorage: a scope whose Attachment is not the
  * current one here (closed out of order, or on another thread, or after its contextvars4j context
  * was left) is ignored, logged at DEBUG, and can still be closed later when it is current again; a
@@ -40,6 +50,12 @@ final class BridgeStorage implements ContextStorage {
 
     /** The attachment whose OpenTelemetry context is current in the current contextvars4j context. */
     static final ContextVar<Attachment> CURRENT = ContextVar.of("opentelemetry.context", null);
+
+    /**
+     * Per thread, weakly (a pooled thread must not keep a finished task's values alive, S11): the
+     * last answer of {@link #current()} when it carried vars.
+     */
+    private static final ThreadLocal<Reference<CarryingContext>> LAST = new ThreadLocal<>();
 
     private static final System.Logger LOGGER = System.getLogger(BridgeStorage.class.getName());
 
@@ -103,12 +119,33 @@ final class BridgeStorage implements ContextStorage {
 
     @Override
     public Context current() {
+        // Steady state with vars set: the answer of the last call on this thread, while the
+        // contextvars4j map it was derived from is still the current one (that map also holds
+        // CURRENT, so any attach, close, set, reset, enter or exit since shows as a different
+        // map). No allocation.
+        Reference<CarryingContext> ref = LAST.get();
+        if (ref != null) {
+            CarryingContext last = ref.get();
+            if (last != null && last.vars.matchesCurrent()) {
+                return last;
+            }
+        }
         // One lookup of the current contextvars4j context, then reads of the (immutable) copy.
         org.contextvars4j.Context vars = org.contextvars4j.Context.copyCurrent();
         Attachment current = vars.get(CURRENT);
         Context otel = current == null ? Context.root() : current.otel;
         int own = vars.size() - (current != null || vars.containsKey(CURRENT) ? 1 : 0);
-        return own == 0 ? otel : new CarryingContext(otel, vars);
+        if (own == 0) {
+            // No var of the user's: the answer is OpenTelemetry's own object, already stable.
+            if (ref != null) {
+                LAST.set(null);
+            }
+            return otel;
+        }
+        // The answer itself is the weak referent, so it stays the answer while a caller holds it.
+        CarryingContext carrying = new CarryingContext(otel, vars);
+        LAST.set(new WeakReference<>(carrying));
+        return carrying;
     }
 
     /** One attach: the OpenTelemetry context made current, and the scope that undoes it. */

@@ -11,6 +11,11 @@
  * its users and instrumentations are written against it:
  * <ul>
  *   <li>attaching the context that is already current returns a no-op scope;</li>
+ *   <li>with contextvars4j vars set, {@code Context.current()} is the same object while nothing
+ *       changed (and allocates nothing), {@code with(key, value already there)} returns
+ *       {@code this}, and a context read again after a scope closed equals the one read before;
+ *       it equals {@code Context.root()} only while no var is set, because it carries the vars
+ *       that OpenTelemetry's wrappers must take along;</li>
  *   <li>closing a scope twice is harmless;</li>
  *   <li>closing a scope that is not the current one (out of order, on another thread, or after its
  *       contextvars4j context was left) is ignored and logged at DEBUG, as OpenTelemetry's default

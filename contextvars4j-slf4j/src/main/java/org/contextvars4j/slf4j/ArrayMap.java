@@ -1,8 +1,11 @@
 package org.contextvars4j.slf4j;
 
+import java.io.Serial;
+import java.io.Serializable;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -22,19 +25,32 @@ import org.contextvars4j.Token;
  * {@link #putToken}), so that the {@code remove} pairing with it can undo it with
  * {@code ContextVar.reset}, O(1) and without allocation, instead of writing a third map.
  *
+ * <h2>Serialization</h2>
+ *
+ * <p>Logback keeps the MDC map an event was logged with by reference (no copy), and a
+ * {@code SocketAppender} Java-serializes it. This class is {@link Serializable} only to write
+ * itself as a plain {@link HashMap} ({@link #writeReplace()}): that is the map type Logback's
+ * receiving side ({@code HardenedLoggingEventInputStream}) accepts, and the receiver needs no
+ * class of ours. The copy is made when an event is serialized, never when it is logged.
+ *
  * @param <V> the value type
  */
-final class ArrayMap<V> extends AbstractMap<String, V> {
+final class ArrayMap<V> extends AbstractMap<String, V> implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private static final ArrayMap<?> EMPTY = new ArrayMap<>(new Object[0]);
 
-    /** Keys at even indexes, values at odd ones; never changed after construction. */
-    private final Object[] kv;
+    /**
+     * Keys at even indexes, values at odd ones; never changed after construction. Transient: the
+     * map is never serialized field by field, {@link #writeReplace()} writes a HashMap instead.
+     */
+    private final transient Object[] kv;
 
     /** The key of the put that installed this map, when the put added it (it was absent). */
-    String putKey;
+    transient String putKey;
     /** The token of that put; written once, right after the set, by the thread that set it. */
-    Token<ArrayMap<String>> putToken;
+    transient Token<ArrayMap<String>> putToken;
 
     private ArrayMap(Object[] kv) {
         this.kv = kv;
@@ -118,6 +134,16 @@ final class ArrayMap<V> extends AbstractMap<String, V> {
         System.arraycopy(kv, 0, a, 0, i);
         System.arraycopy(kv, i + 2, a, i, kv.length - i - 2);
         return new ArrayMap<>(a);
+    }
+
+    /**
+     * {@return a {@link HashMap} with the same entries, written in this map's place}
+     *
+     * @serialData the entries of this map, as a {@code java.util.HashMap}
+     */
+    @Serial
+    private Object writeReplace() {
+        return new HashMap<>(this);
     }
 
     @Override

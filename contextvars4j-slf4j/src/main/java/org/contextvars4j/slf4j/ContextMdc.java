@@ -40,6 +40,11 @@ public final class ContextMdc {
      * {@code toString()}. The var is never copied into the MDC. An entry put into the MDC under
      * the same key takes precedence. Exposing is process-wide; do it once, at startup.
      *
+     * <p>The first call checks which MDC SLF4J has bound and says so once (package overview,
+     * "Switching it on"): with Logback's own provider, exposed vars still print (Logback's
+     * thread-local MDC plus the vars; one WARN says {@code MDC.put} stays thread-local); with another
+     * SLF4J binding they cannot (one WARN). Both name {@code -Dslf4j.provider}.
+     *
      * @param key the MDC key, for example {@code "user"} for {@code %X{user}}
      * @param var the var to print under it
      * @throws IllegalStateException if {@code key} is already exposed from another var; nothing
@@ -47,6 +52,7 @@ public final class ContextMdc {
      */
     public static void expose(String key, ContextVar<?> var) {
         Exposed.add(key, var);
+        Binding.check();
     }
 
     /**
@@ -75,6 +81,7 @@ public final class ContextMdc {
      */
     public static MdcCloseable putCloseable(String key, String value) {
         Objects.requireNonNull(key, "key");
+        Binding.check();
         ArrayMap<String> before = ContextMdcAdapter.MAP.get();
         boolean had = before.containsKey(key);
         String old = before.get(key);

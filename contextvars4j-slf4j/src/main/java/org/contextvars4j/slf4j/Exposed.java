@@ -1,6 +1,7 @@
 package org.contextvars4j.slf4j;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 
 import org.contextvars4j.ContextVar;
@@ -66,18 +67,25 @@ final class Exposed {
         return null;
     }
 
-    /** {@return {@code mdc} plus every exposed var with a value in the current context; MDC entries win} */
-    static ArrayMap<String> overlay(ArrayMap<String> mdc) {
-        ArrayMap<String> m = mdc;
+    /**
+     * {@return {@code mdc} plus every exposed var with a value in the current context; MDC entries
+     * win} {@code mdc} itself (null read as empty) when no exposed var adds anything.
+     */
+    static Map<String, String> overlay(Map<String, String> mdc) {
+        ArrayMap<String> m = null;
         for (Entry x : entries) {
-            if (!mdc.containsKey(x.key)) {
+            if (mdc == null || !mdc.containsKey(x.key)) {
                 String value = valueOf(x.var);
                 if (value != null) {
+                    if (m == null) {
+                        m = mdc == null ? ArrayMap.empty()
+                                : mdc instanceof ArrayMap ? (ArrayMap<String>) mdc : ArrayMap.copyOf(mdc);
+                    }
                     m = m.with(x.key, value);
                 }
             }
         }
-        return m;
+        return m != null ? m : mdc;
     }
 
     /** {@return the var's value in the current context (or its default) as text; null if neither} */

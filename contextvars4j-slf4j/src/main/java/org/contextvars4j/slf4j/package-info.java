@@ -30,7 +30,16 @@
  * }</pre>
  * SLF4J 2.0.9+ then instantiates {@link org.contextvars4j.slf4j.ContextLogbackServiceProvider}
  * instead of looking for providers, and Logback configures itself as usual. Without the
- * property, Logback's own provider and its thread-local MDC stay in charge.
+ * property, Logback's own provider and its thread-local MDC stay in charge of
+ * {@code org.slf4j.MDC}; the first {@link org.contextvars4j.slf4j.ContextMdc#expose
+ * ContextMdc.expose} then gives Logback's default {@code LoggerContext} the exposed vars (they
+ * print with no property) and says once, at WARN, that {@code MDC.put} stays thread-local; with
+ * any other SLF4J binding it says once, at WARN, that exposed vars cannot print. Both lines name
+ * the property.
+ *
+ * <h2>Serialization</h2>
+ * Events keep the context's MDC map by reference; it Java-serializes as a plain
+ * {@code HashMap}, so a {@code SocketAppender} sends it and Logback's hardened receiver reads it.
  *
  * <h2>Where Logback reads the MDC</h2>
  * Logback's events take their MDC from the adapter of their {@code LoggerContext}
