@@ -21,15 +21,21 @@ for pom in contextvars4j-*/pom.xml; do
   grep -q '<packaging>pom</packaging>' "$pom" && continue
   grep -q '<maven.deploy.skip>true</maven.deploy.skip>' "$pom" && continue
   jar=$(ls "$module_dir"/target/"$module_dir"-*.jar | grep -vE -- '-(sources|javadoc|tests)\.jar$' | head -n 1)
-  name=$(jar --describe-module --file "$jar" | head -n 1 | sed -E 's/[@ ].*//')
+  # a jar with an Automatic-Module-Name (Spring Boot's modules cannot have a module-info) first
+  # prints "No module descriptor found. Derived automatic module." and an empty line
+  name=$(jar --describe-module --file "$jar" | grep -v -e '^No module descriptor' -e '^$' | head -n 1 | sed -E 's/[@ ].*//')
   if [ -z "$name" ]; then
     echo "module-path: $jar has no module name" >&2
     exit 1
   fi
-  # runtime dependencies of the module (provided and optional ones are the consumer's choice)
-  mvn -B -ntp -q -f "$pom" dependency:build-classpath \
-      -Dmdep.includeScope=runtime -Dmdep.outputFile="$work/$module_dir.cp" >/dev/null
-  deps=$(tr ':' '\n' < "$work/$module_dir.cp" | grep -v '^$' | tr '\n' ':' || true)
+  # runtime and provided dependencies of the module (a module may require what its container
+  # provides), never its test ones. The plugin's property is includeScope: with
+  # mdep.includeScope it ignored the setting and listed the test jars too.
+  for scope in runtime provided; do
+    mvn -B -ntp -q -f "$pom" dependency:build-classpath \
+        -DincludeScope=$scope -Dmdep.outputFile="$work/$module_dir.$scope.cp" >/dev/null
+  done
+  deps=$(cat "$work/$module_dir.runtime.cp" <(echo) "$work/$module_dir.provided.cp" | tr ':' '\n' | grep -v '^$' | sort -u | tr '\n' ':' || true)
 
   src="$work/$module_dir/src"
   mkdir -p "$src/consumer"

@@ -1,0 +1,28 @@
+package org.contextvars4j.spring.boot.autoconfigure;
+
+import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.web.server.servlet.ServletWebServerFactory;
+import org.springframework.context.annotation.Bean;
+
+/** The servlet load test on Jetty: its web server factory replaces Tomcat's. */
+@SpringBootTest(classes = {LoadApp.class, JettyLoadTest.Jetty.class}, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"spring.main.banner-mode=off", "spring.task.scheduling.pool.size=2"})
+class JettyLoadTest extends ServletLoadTestBase {
+
+    @Override
+    String serverName() {
+        return "Jetty";
+    }
+
+    /** Jetty instead of Tomcat. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Jetty {
+
+        @Bean
+        ServletWebServerFactory jetty() {
+            return new JettyServletWebServerFactory(0);
+        }
+    }
+}
