@@ -42,8 +42,8 @@ class ForkJoinAgentTest {
         private static final long serialVersionUID = 1L;
         final int from;
         final int to;
-        final Set<String> seen;
-        final Set<String> threads;
+        final transient Set<String> seen;
+        final transient Set<String> threads;
 
         Leaves(int from, int to, Set<String> seen, Set<String> threads) {
             this.from = from;
