@@ -3,6 +3,7 @@ package org.contextvars4j.agent;
 import java.util.List;
 import java.util.concurrent.Callable;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import org.contextvars4j.agent.bootstrap.AgentBridge;
 import org.contextvars4j.agent.bootstrap.Captures;
 
@@ -22,7 +23,7 @@ final class Advices {
         }
 
         @Advice.OnMethodEnter
-        static void enter(@Advice.This Object executor,
+        static void enter(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object executor,
                 @Advice.Argument(value = 0, readOnly = false) Runnable task) {
             task = AgentBridge.wrap(executor, task);
         }
@@ -45,7 +46,7 @@ final class Advices {
         }
 
         @Advice.OnMethodEnter
-        static void enter(@Advice.This Object executor,
+        static void enter(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object executor,
                 @Advice.Argument(value = 0, readOnly = false) Runnable task) {
             task = AgentBridge.queued(executor, task);
         }
@@ -69,7 +70,7 @@ final class Advices {
         }
 
         @Advice.OnMethodExit
-        static void exit(@Advice.This Object task) {
+        static void exit(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object task) {
             ((Captures) task).contextvars4j$captured(AgentBridge.capture(task));
         }
     }
@@ -97,7 +98,7 @@ final class Advices {
         }
 
         @Advice.OnMethodEnter
-        static Object enter(@Advice.This Object task) {
+        static Object enter(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object task) {
             return task instanceof Captures c ? AgentBridge.enter(c.contextvars4j$captured(), task) : null;
         }
 

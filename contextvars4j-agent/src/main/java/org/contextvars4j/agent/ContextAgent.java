@@ -25,11 +25,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
+import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.modifier.Visibility;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.implementation.FieldAccessor;
 import net.bytebuddy.utility.JavaModule;
 import org.contextvars4j.agent.bootstrap.AgentBridge;
@@ -122,8 +124,12 @@ public final class ContextAgent {
 
     /** Advice only (no new members), so classes already loaded are retransformed too. */
     private static void installAdvice(Instrumentation inst, Report report) {
-        new AgentBuilder.Default()
+        // Advice on declared methods only: ByteBuddy need not build the class's method graph, which
+        // would resolve every interface another agent gave the class (OpenTelemetry's agent adds
+        // marker interfaces that have no class file to read).
+        new AgentBuilder.Default(new ByteBuddy().with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
                 .disableClassFormatChanges()
+                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 .with(report)
@@ -218,6 +224,9 @@ public final class ContextAgent {
             if (reported.add(typeName)) {
                 System.err.println("contextvars4j agent: " + typeName + " skipped: " + why
                         + (error == null ? "" : " (" + error + ")"));
+                if (verbose && error != null) {
+                    error.printStackTrace();
+                }
             }
         }
     }
