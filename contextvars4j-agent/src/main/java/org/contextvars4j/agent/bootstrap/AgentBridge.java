@@ -87,7 +87,12 @@ public final class AgentBridge {
         return hook != null;
     }
 
-    /** {@return whether {@code o}'s class, or {@code o} itself when a class, is excluded} */
+    /**
+     * Tells whether an executor or task is left alone (the {@code exclude} option).
+     *
+     * @param o an executor, a task, or a class
+     * @return whether {@code o}'s class, or {@code o} itself when a class, is excluded
+     */
     public static boolean isExcluded(Object o) {
         return o != null && EXCLUDED.get(o instanceof Class<?> c ? c : o.getClass());
     }

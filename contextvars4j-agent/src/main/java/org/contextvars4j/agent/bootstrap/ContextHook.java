@@ -32,6 +32,11 @@ public abstract class ContextHook {
      */
     public abstract void exit(Object entry, Throwable failure);
 
-    /** {@return whether {@code task} is already one of the core's own wrappers (not wrapped twice)} */
+    /**
+     * Tells whether a task is already one of the core's own wrappers, so it is not wrapped twice.
+     *
+     * @param task the task
+     * @return whether {@code task} carries its own capture
+     */
     public abstract boolean isWrapped(Object task);
 }
