@@ -29,6 +29,17 @@ final class Advices {
         }
     }
 
+    /** {@code StructuredTaskScope.fork(Callable)} (JDK 25): the subtask captures the forking context. */
+    static final class Fork {
+        private Fork() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(value = 0, readOnly = false) Callable<?> task) {
+            task = AgentBridge.wrapCallable(task, task);
+        }
+    }
+
     /** {@code ThreadPoolExecutor.shutdownNow()}: the application gets its own runnables back. */
     static final class ShutdownNow {
         private ShutdownNow() {

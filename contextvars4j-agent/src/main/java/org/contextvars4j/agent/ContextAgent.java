@@ -3,6 +3,7 @@ package org.contextvars4j.agent;
 import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
 import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.isTypeInitializer;
@@ -28,6 +29,7 @@ import java.util.jar.JarOutputStream;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.MemberSubstitution;
 import net.bytebuddy.description.modifier.Visibility;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
@@ -53,7 +55,9 @@ import org.contextvars4j.agent.bootstrap.Captures;
  *   <li>{@code CompletableFuture} (P4): every stage runs in the context current when it was
  *       registered, also when the thread that completes the future runs it;</li>
  *   <li>thread-per-task executors, such as {@code Executors.newVirtualThreadPerTaskExecutor()}
- *       (JDK 21+).</li>
+ *       (JDK 21+), and {@code StructuredTaskScope.fork} (JDK 25);</li>
+ *   <li>{@code java.util.Timer}: a task captures the context it is scheduled in, each run a
+ *       fresh copy.</li>
  * </ul>
  * New threads still start empty (P1). The agent reaches the application's contextvars4j core
  * through a hook on the bootstrap class path ({@link AgentBridge}); until the core is loaded,
@@ -104,6 +108,9 @@ public final class ContextAgent {
             if (loaded.getName().equals("java.util.concurrent.ForkJoinTask")) {
                 report.skipped(loaded.getName(), "already loaded before the agent started; fork/join tasks and"
                         + " CompletableFuture stages are not propagated", null);
+            } else if (loaded.getName().equals("java.util.TimerTask")) {
+                report.skipped(loaded.getName(), "already loaded before the agent started; java.util.Timer tasks"
+                        + " are not propagated", null);
             }
         }
         new AgentBuilder.Default()
@@ -119,6 +126,11 @@ public final class ContextAgent {
                         .intercept(FieldAccessor.ofField("contextvars4j$captured"))
                         .visit(Advice.to(Advices.Capture.class).on(isConstructor().or(named("fork"))))
                         .visit(Advice.to(Advices.RunCaptured.class).on(named("doExec"))))
+                .type(named("java.util.TimerTask"))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .defineField("contextvars4j$captured", Object.class, Visibility.PRIVATE)
+                        .implement(Captures.class)
+                        .intercept(FieldAccessor.ofField("contextvars4j$captured")))
                 .installOn(inst);
     }
 
@@ -155,6 +167,20 @@ public final class ContextAgent {
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(Advice.to(Advices.RegisterStage.class).on(isPrivate().and(not(isStatic()))
                                 .and(nameEndsWith("Stage")).and(not(named("uniCopyStage"))))))
+                .type(named("java.util.Timer"))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(Advices.Schedule.class).on(named("sched"))))
+                .type(named("java.util.TimerThread"))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(MemberSubstitution.relaxed()
+                                .method(named("run").and(takesNoArguments())
+                                        .and(isDeclaredBy(named("java.util.TimerTask"))))
+                                .replaceWith(runTimerTask())
+                                .on(named("mainLoop"))))
+                .type(named("java.util.concurrent.StructuredTaskScopeImpl"))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(Advices.Fork.class).on(named("fork")
+                                .and(takesArguments(java.util.concurrent.Callable.class)))))
                 .type(named("java.util.concurrent.ThreadPerTaskExecutor"))
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(Advice.to(Advices.Execute.class).on(named("newThread").and(takesArguments(Runnable.class)))))
@@ -162,6 +188,14 @@ public final class ContextAgent {
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(Advice.to(Advices.CoreLoaded.class).on(isTypeInitializer())))
                 .installOn(inst);
+    }
+
+    private static java.lang.reflect.Method runTimerTask() {
+        try {
+            return AgentBridge.class.getMethod("runTimerTask", Object.class);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("the contextvars4j agent's bootstrap classes do not match it", e);
+        }
     }
 
     private static boolean declaredByAsyncTask(net.bytebuddy.description.method.MethodDescription m) {

@@ -38,6 +38,16 @@ final class Unpropagated implements Callable<String> {
         }
     }
 
+    /** A timer task the agent leaves alone: it reports the timer thread's own context. */
+    static final class TimerProbe extends java.util.TimerTask {
+        final java.util.concurrent.CompletableFuture<String> seen = new java.util.concurrent.CompletableFuture<>();
+
+        @Override
+        public void run() {
+            seen.complete(new Unpropagated().call());
+        }
+    }
+
     /** {@return what the worker's own current context holds, "" when it is empty} */
     @Override
     public String call() {

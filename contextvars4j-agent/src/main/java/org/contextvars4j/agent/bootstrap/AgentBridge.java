@@ -210,6 +210,27 @@ public final class AgentBridge {
     }
 
     /**
+     * Runs a {@code TimerTask} for the timer's thread (the call in {@code TimerThread.mainLoop}
+     * is replaced by this one): each run in a fresh copy of the context captured when the task
+     * was scheduled.
+     *
+     * @param task the timer task (a {@code Runnable}; typed {@code Object} so that the agent
+     *        names no JDK class it instruments)
+     */
+    public static void runTimerTask(Object task) {
+        Object entry = task instanceof Captures c ? enter(c.contextvars4j$captured(), task) : null;
+        Throwable failure = null;
+        try {
+            ((Runnable) task).run();
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
+        } finally {
+            exitInPool(entry, failure);
+        }
+    }
+
+    /**
      * Puts the application's runnables back in a list returned by {@code shutdownNow()}.
      *
      * @param tasks the list
