@@ -241,6 +241,22 @@ class ThreadPoolExecutorAgentTest {
         gate.countDown();
     }
 
+    @Test
+    @DisplayName("an ExecutorCompletionService task runs in its submitter's context, captured once")
+    void completionService_submit_capturedOnceInSubmittersContext() throws Exception {
+        java.util.concurrent.ExecutorCompletionService<String> service =
+                new java.util.concurrent.ExecutorCompletionService<>(plain);
+        try (Token<String> t = REQUEST.set("completion")) {
+            service.submit(() -> REQUEST.get());
+        }
+        assertThat(service.take().get(10, TimeUnit.SECONDS)).isEqualTo("completion");
+        // an excluded task keeps the worker's own context, also inside the service's wrapper
+        try (Token<String> t = REQUEST.set("not-for-the-probe")) {
+            service.submit(new Unpropagated());
+        }
+        assertThat(service.take().get(10, TimeUnit.SECONDS)).isEmpty();
+    }
+
     private static void await(CountDownLatch gate) {
         try {
             gate.await(10, TimeUnit.SECONDS);

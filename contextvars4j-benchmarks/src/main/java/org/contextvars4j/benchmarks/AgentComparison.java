@@ -14,10 +14,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * The agent's cost, in one run: {@link HandOffBenchmark}'s executor hop and five-stage
- * {@code CompletableFuture} chain on a plain one-worker {@code ThreadPoolExecutor}, three ways:
- * nothing ({@code *_unwrapped}, no agent), our explicit wrappers ({@code *_ours}, no agent), and
- * the agent ({@code *_unwrapped} in forks started with {@code -javaagent}). Prints each row and
- * the agent's ratio to the explicit wrappers (target: at most 1.1x).
+ * {@code CompletableFuture} chain on a plain one-worker {@code ThreadPoolExecutor}, and
+ * {@link AgentOverheadBenchmark}'s rows on one thread, three ways: nothing (the plain rows, no
+ * agent), our explicit wrappers (no agent), and the agent (the plain rows in forks started with
+ * {@code -javaagent}). Prints each row and the agent's ratio to the explicit wrappers (target: at
+ * most 1.1x). JMH's own classes are excluded from the agent: JMH runs each iteration as a task
+ * on its own pool, and the context a trial-level {@code @Setup} enters must stay current across
+ * those tasks, which the agent would otherwise run each in a fresh copy (docs/agent.md).
  *
  * <pre>{@code
  * java -cp contextvars4j-benchmarks/target/benchmarks.jar org.contextvars4j.benchmarks.AgentComparison \
@@ -39,20 +42,26 @@ public final class AgentComparison {
         if (args.length != 1) {
             throw new IllegalArgumentException("usage: AgentComparison <path of contextvars4j-agent jar>");
         }
-        String rows = HandOffBenchmark.class.getSimpleName() + "\\.(hop|chain5)_";
+        String hops = HandOffBenchmark.class.getSimpleName() + "\\.(hop|chain5)_";
+        String local = AgentOverheadBenchmark.class.getSimpleName() + "\\.(task|chain5)_";
         Map<String, Double> without = score(new Runner(options()
-                .include(rows + "(unwrapped|ours)$").build()).run());
+                .include(hops + "(unwrapped|ours)$").include(local + "(plain|explicit)$").build()).run());
         Map<String, Double> with = score(new Runner(options()
-                .include(rows + "unwrapped$")
-                .jvmArgsAppend("-Xshare:off", "-javaagent:" + args[0]).build()).run());
+                .include(hops + "unwrapped$").include(local + "plain$")
+                .jvmArgsAppend("-Xshare:off", "-javaagent:" + args[0] + "=exclude=org.openjdk.jmh.").build()).run());
         System.out.println();
-        System.out.println("row     nothing (ns)  explicit (ns)  agent (ns)  agent/explicit");
-        for (String op : new String[] {"hop", "chain5"}) {
-            double nothing = without.get(op + "_unwrapped");
-            double explicit = without.get(op + "_ours");
-            double agent = with.get(op + "_unwrapped");
-            System.out.println(String.format(Locale.ROOT, "%-7s %12.0f  %13.0f  %10.0f  %13.2fx",
-                    op, nothing, explicit, agent, agent / explicit));
+        System.out.println("row                      nothing (ns)  explicit (ns)  agent (ns)  agent/explicit");
+        for (String[] row : new String[][] {
+            {"HandOffBenchmark.hop", "_unwrapped", "_ours"},
+            {"HandOffBenchmark.chain5", "_unwrapped", "_ours"},
+            {"AgentOverheadBenchmark.task", "_plain", "_explicit"},
+            {"AgentOverheadBenchmark.chain5", "_plain", "_explicit"},
+        }) {
+            double nothing = without.get(row[0] + row[1]);
+            double explicit = without.get(row[0] + row[2]);
+            double agent = with.get(row[0] + row[1]);
+            System.out.println(String.format(Locale.ROOT, "%-29s %8.1f  %13.1f  %10.1f  %13.2fx",
+                    row[0], nothing, explicit, agent, agent / explicit));
         }
     }
 
@@ -71,7 +80,9 @@ public final class AgentComparison {
         Map<String, Double> scores = new LinkedHashMap<>();
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark();
-            scores.put(name.substring(name.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
+            String method = name.substring(name.lastIndexOf('.') + 1);
+            String type = name.substring(0, name.lastIndexOf('.'));
+            scores.put(type.substring(type.lastIndexOf('.') + 1) + "." + method, r.getPrimaryResult().getScore());
         }
         return scores;
     }

@@ -193,7 +193,9 @@ public final class AgentBridge {
     }
 
     /**
-     * Wraps the callable a {@code FutureTask} was just created with.
+     * Wraps the callable a {@code FutureTask} was just created with; not when it was created
+     * around another {@code FutureTask} or fork/join task (as {@code ExecutorCompletionService}
+     * does), which made its own decision: captured, or excluded.
      *
      * @param callable the task's callable
      * @param original what the application passed (a {@code Callable} or a {@code Runnable})
@@ -203,7 +205,8 @@ public final class AgentBridge {
     public static <V> Callable<V> wrapCallable(Callable<V> callable, Object original) {
         ContextHook h = hook;
         if (h == null || callable == null || callable instanceof CapturedCallable || h.isWrapped(original)
-                || original instanceof CapturedRunnable || isExcluded(original)) {
+                || original instanceof CapturedRunnable || original instanceof FutureTask
+                || original instanceof Captures || isExcluded(original)) {
             return callable;
         }
         return new CapturedCallable<>(callable, h.capture());
