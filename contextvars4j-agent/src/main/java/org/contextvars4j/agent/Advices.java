@@ -139,6 +139,41 @@ final class Advices {
         }
     }
 
+    /** {@code Thread.start()} and {@code VirtualThread.start()} (inheritThreadContext only). */
+    static final class ThreadStart {
+        private ThreadStart() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object thread) {
+            AgentBridge.threadStarting(thread);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object thread,
+                @Advice.Thrown Throwable failure) {
+            if (failure != null) {
+                AgentBridge.threadNotStarted(thread);
+            }
+        }
+    }
+
+    /** {@code Thread.run()} and {@code VirtualThread.run(Runnable)} (inheritThreadContext only). */
+    static final class ThreadRun {
+        private ThreadRun() {
+        }
+
+        @Advice.OnMethodEnter
+        static Object enter(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object thread) {
+            return AgentBridge.threadRunning(thread);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object entry, @Advice.Thrown Throwable failure) {
+            AgentBridge.exitInPool(entry, failure);
+        }
+    }
+
     /** {@code Storage}'s static initializer in a contextvars4j core: publish the hook. */
     static final class CoreLoaded {
         private CoreLoaded() {

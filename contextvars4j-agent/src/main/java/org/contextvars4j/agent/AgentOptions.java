@@ -10,16 +10,21 @@ import java.util.List;
  *   <li>{@code exclude=prefix;prefix}: class-name prefixes of executors and tasks left alone
  *       (a prefix ending in a dot names a package);</li>
  *   <li>{@code verbose=true}: one line on standard error per instrumented class;</li>
+ *   <li>{@code inheritThreadContext=true}: a thread started with {@code Thread.start()} runs in a
+ *       copy of the context of the caller of {@code start()} (Python 3.14's
+ *       {@code thread_inherit_context}); off by default, so new threads start empty (P1).</li>
  * </ul>
  */
 final class AgentOptions {
 
     final String[] excludes;
     final boolean verbose;
+    final boolean inheritThreadContext;
 
-    private AgentOptions(String[] excludes, boolean verbose) {
+    private AgentOptions(String[] excludes, boolean verbose, boolean inheritThreadContext) {
         this.excludes = excludes;
         this.verbose = verbose;
+        this.inheritThreadContext = inheritThreadContext;
     }
 
     /**
@@ -32,6 +37,7 @@ final class AgentOptions {
     static AgentOptions parse(String args) {
         List<String> excludes = new ArrayList<>();
         boolean verbose = false;
+        boolean inherit = false;
         if (args != null && !args.isBlank()) {
             for (String option : args.split(",")) {
                 int eq = option.indexOf('=');
@@ -46,12 +52,13 @@ final class AgentOptions {
                         }
                     }
                     case "verbose" -> verbose = bool(key, value);
+                    case "inheritThreadContext" -> inherit = bool(key, value);
                     default -> throw new IllegalArgumentException("unknown contextvars4j agent option '" + key
-                            + "' (known: exclude, verbose)");
+                            + "' (known: exclude, verbose, inheritThreadContext)");
                 }
             }
         }
-        return new AgentOptions(excludes.toArray(new String[0]), verbose);
+        return new AgentOptions(excludes.toArray(new String[0]), verbose, inherit);
     }
 
     private static boolean bool(String key, String value) {

@@ -96,6 +96,9 @@ public final class ContextAgent {
         Report report = new Report(options.verbose);
         installTaskFields(inst, report);
         installAdvice(inst, report);
+        if (options.inheritThreadContext) {
+            installThreadInheritance(inst, report);
+        }
         System.setProperty(ACTIVE_PROPERTY, "active");
     }
 
@@ -187,6 +190,31 @@ public final class ContextAgent {
                 .type(named("org.contextvars4j.Storage"))
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(Advice.to(Advices.CoreLoaded.class).on(isTypeInitializer())))
+                .installOn(inst);
+    }
+
+    /**
+     * The inheritThreadContext option: {@code start()} captures, the new thread's {@code run}
+     * enters a copy. A {@code Thread} subclass that overrides {@code run()} without calling
+     * {@code super.run()} is not reached (docs/agent.md).
+     */
+    private static void installThreadInheritance(Instrumentation inst, Report report) {
+        new AgentBuilder.Default(new ByteBuddy().with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
+                .disableClassFormatChanges()
+                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                .with(report)
+                .ignore(nameStartsWith("org.contextvars4j.agent."))
+                .type(named("java.lang.Thread"))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(Advices.ThreadStart.class).on(named("start").and(takesNoArguments())))
+                        .visit(Advice.to(Advices.ThreadRun.class).on(named("run").and(takesNoArguments()))))
+                .type(named("java.lang.VirtualThread"))
+                .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(Advices.ThreadStart.class).on(named("start").and(takesNoArguments())))
+                        .visit(Advice.to(Advices.ThreadRun.class).on(named("run")
+                                .and(takesArguments(Runnable.class)))))
                 .installOn(inst);
     }
 

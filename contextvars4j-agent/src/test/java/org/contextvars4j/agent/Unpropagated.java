@@ -38,6 +38,29 @@ final class Unpropagated implements Callable<String> {
         }
     }
 
+    /**
+     * Uninstrumented code on a pool worker (the agent leaves it alone): sets a var in the
+     * worker's own base context, or, given the token, resets it.
+     */
+    static final class Scribble implements Callable<org.contextvars4j.Token<String>> {
+        private final org.contextvars4j.ContextVar<String> var;
+        private final org.contextvars4j.Token<String> undo;
+
+        Scribble(org.contextvars4j.ContextVar<String> var, org.contextvars4j.Token<String> undo) {
+            this.var = var;
+            this.undo = undo;
+        }
+
+        @Override
+        public org.contextvars4j.Token<String> call() {
+            if (undo != null) {
+                undo.close();
+                return null;
+            }
+            return var.set("left-by-uninstrumented-code");
+        }
+    }
+
     /** A timer task the agent leaves alone: it reports the timer thread's own context. */
     static final class TimerProbe extends java.util.TimerTask {
         final java.util.concurrent.CompletableFuture<String> seen = new java.util.concurrent.CompletableFuture<>();

@@ -41,7 +41,43 @@ public final class AgentBridge {
         }
     };
 
+    /** Captures taken at {@code Thread.start()}, until the new thread takes its own (inheritThreadContext). */
+    private static final java.util.Map<Thread, Object> STARTING = new java.util.concurrent.ConcurrentHashMap<>();
+
     private AgentBridge() {
+    }
+
+    /**
+     * {@code Thread.start()} (only with the inheritThreadContext option): captures the caller's
+     * context for the thread about to start.
+     *
+     * @param thread the thread being started
+     */
+    public static void threadStarting(Object thread) {
+        Object captured = capture(thread);
+        if (captured != null) {
+            STARTING.put((Thread) thread, captured);
+        }
+    }
+
+    /**
+     * {@code Thread.start()} failed: forgets the capture.
+     *
+     * @param thread the thread that did not start
+     */
+    public static void threadNotStarted(Object thread) {
+        STARTING.remove(thread);
+    }
+
+    /**
+     * The new thread's {@code run}: enters a copy of its creator's context, if one was captured.
+     *
+     * @param thread the running thread
+     * @return what to pass to {@link #exitInPool}, or null
+     */
+    public static Object threadRunning(Object thread) {
+        Object captured = STARTING.isEmpty() ? null : STARTING.remove(thread);
+        return captured == null ? null : enter(captured, thread);
     }
 
     /**
