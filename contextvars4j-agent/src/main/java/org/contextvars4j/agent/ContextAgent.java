@@ -137,18 +137,25 @@ public final class ContextAgent {
                 .installOn(inst);
     }
 
-    /** Advice only (no new members), so classes already loaded are retransformed too. */
-    private static void installAdvice(Instrumentation inst, Report report) {
-        // Advice on declared methods only: ByteBuddy need not build the class's method graph, which
-        // would resolve every interface another agent gave the class (OpenTelemetry's agent adds
-        // marker interfaces that have no class file to read).
-        new AgentBuilder.Default(new ByteBuddy().with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
+    /**
+     * An agent builder for advice only (no new members), so classes already loaded are
+     * retransformed too. Advice goes on declared methods only: ByteBuddy need not build a class's
+     * method graph, which would resolve every interface another agent gave the class
+     * (OpenTelemetry's agent adds marker interfaces that have no class file to read).
+     */
+    private static AgentBuilder.Ignored adviceOnly(Report report) {
+        return new AgentBuilder.Default(new ByteBuddy().with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
                 .disableClassFormatChanges()
                 .with(AgentBuilder.TypeStrategy.Default.DECORATE)
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 .with(report)
-                .ignore(nameStartsWith("org.contextvars4j.agent."))
+                .ignore(nameStartsWith("org.contextvars4j.agent."));
+    }
+
+    /** The JDK's executors, futures, fork/join, timers and structured scopes, and the core's storage. */
+    private static void installAdvice(Instrumentation inst, Report report) {
+        adviceOnly(report)
                 .type(named("java.util.concurrent.ThreadPoolExecutor"))
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(Advice.to(Advices.Execute.class).on(named("execute").and(takesArguments(Runnable.class))))
@@ -199,13 +206,7 @@ public final class ContextAgent {
      * {@code super.run()} is not reached (docs/agent.md).
      */
     private static void installThreadInheritance(Instrumentation inst, Report report) {
-        new AgentBuilder.Default(new ByteBuddy().with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
-                .disableClassFormatChanges()
-                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(report)
-                .ignore(nameStartsWith("org.contextvars4j.agent."))
+        adviceOnly(report)
                 .type(named("java.lang.Thread"))
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(Advice.to(Advices.ThreadStart.class).on(named("start").and(takesNoArguments())))
