@@ -343,7 +343,8 @@ class CoroutineContextTest {
         val shared = Context().with(step, "shared")
         val entered = CountDownLatch(1)
         val release = CountDownLatch(1)
-        run {
+        val mine = run {
+            request.set("mine")
             val holder = launch(Dispatchers.IO) {
                 val scope = shared.enter()                 // no suspension while it is open
                 try {
@@ -374,6 +375,8 @@ class CoroutineContextTest {
             assertThat(refused).isInstanceOf(IllegalStateException::class.java).hasMessageContaining("was entered on thread")
             assertThat(scope.isClosed).isTrue()
             assertThat(shared.isEntered()).isFalse()
+            request.get()                                   // the refusals changed nothing of this coroutine's
         }
+        assertThat(mine).isEqualTo("mine")
     }
 }
