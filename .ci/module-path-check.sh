@@ -21,7 +21,8 @@ for pom in contextvars4j-*/pom.xml; do
   grep -q '<packaging>pom</packaging>' "$pom" && continue
   grep -q '<maven.deploy.skip>true</maven.deploy.skip>' "$pom" && continue
   jar=$(ls "$module_dir"/target/"$module_dir"-*.jar | grep -vE -- '-(sources|javadoc|tests)\.jar$' | head -n 1)
-  name=$(jar --describe-module --file "$jar" | head -n 1 | sed -E 's/[@ ].*//')
+  # an automatic module (Automatic-Module-Name) is described after a line saying it has no descriptor
+  name=$(jar --describe-module --file "$jar" | grep -v -e '^No module descriptor' -e '^$' | head -n 1 | sed -E 's/[@ ].*//')
   if [ -z "$name" ]; then
     echo "module-path: $jar has no module name" >&2
     exit 1
