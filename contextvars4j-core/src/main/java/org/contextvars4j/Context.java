@@ -95,6 +95,12 @@ public final class Context {
     @SuppressWarnings("unused")
     private volatile Thread owner;
 
+    /**
+     * The thread whose base context this is (created by its first set, current there without
+     * being entered), or null; only for messages, so that a token refused elsewhere names it.
+     */
+    Thread baseOf;
+
     /** While entered: the context that was current before (null when the thread had none). */
     private Context previous;
 
@@ -572,8 +578,17 @@ public final class Context {
     }
 
     /**
-     * {@return a description: the size, the names of up to 8 variables (never their values) and
-     * whether the context is entered, e.g. {@code Context[size=2, vars=[request_id, user], entered]}}
+     * Returns a description: the size, the names of up to 8 variables and whether the context is
+     * entered, e.g. {@code Context[size=2, vars=[request_id, user], entered]}.
+     *
+     * <p><b>Never the values</b>, by design: a context carries what a request carries (bearer
+     * tokens, session ids, user data), and its description goes where nobody vets it: the
+     * library's own refusal messages (a token used in the wrong context names its context), log
+     * lines, debugger views, error reports. Showing values there would leak them. To see values,
+     * ask for them by variable: {@link #get(ContextVar)}, or {@link #keySet()} with
+     * {@link #get(ContextVar)} for a debug dump you choose to print.
+     *
+     * @return the description, with variable names only
      */
     @Override
     public String toString() {

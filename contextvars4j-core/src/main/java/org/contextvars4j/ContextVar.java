@@ -292,8 +292,11 @@ public final class ContextVar<T> {
                     + this + ")");
         }
         Thread owner = token.context.owner();
+        Thread base = token.context.baseOf;
         return new IllegalArgumentException(token + " was created in a different Context (" + token.context
-                + (owner == null ? ", not entered on any thread)" : ", entered on thread " + owner.getName() + ")"));
+                + (owner != null ? ", entered on thread " + owner.getName() + ")"
+                        : base != null ? ", the base context of thread " + base.getName() + ")"
+                        : ", not entered on any thread)"));
     }
 
     /**

@@ -36,13 +36,14 @@ import java.util.function.Function;
  * context and end it when the body returns or throws. {@link #open()} binds a scope in the
  * current context itself, for code whose request ends elsewhere (an asynchronous servlet ends it
  * from a completion callback on another thread); {@link #close()} ends it, from any thread.
- * Ending a scope closes its resources, last opened first, and drops its memoized results. A task
+ * Ending a scope closes its resources and runs the cleanups registered with
+ * {@link #onEnd(AutoCloseable)}, together, last registered first, and drops its memoized results. A task
  * that escaped the scope (still running after the end) still sees the ended scope: its memoizers
  * and resources refuse with {@link IllegalStateException}; nothing is reopened, and nothing of
  * another scope is ever handed out.
  *
  * <h2>Close failures</h2>
- * Every resource is closed even when an earlier one fails to close. With {@code run} and
+ * Every resource is closed, and every cleanup run, even when an earlier one fails. With {@code run} and
  * {@code call}, when the body threw, each close failure is added to the body's exception as
  * {@linkplain Throwable#addSuppressed suppressed}; when the body completed, the first failure is
  * thrown after all resources are closed, with the others suppressed into it (a checked failure
@@ -67,7 +68,7 @@ public final class RequestScope implements AutoCloseable {
 
     /** The value of {@link #resources} once the scope has ended. */
     private static final Object ENDED = new Object();
-    private static final ScopedResource.Slot<?>[] NONE = new ScopedResource.Slot<?>[0];
+    private static final Ending[] NONE = new Ending[0];
     private static final VarHandle RESOURCES;
     private static final VarHandle STATES;
     private static final VarHandle DIRECT_STATES;
@@ -143,7 +144,8 @@ public final class RequestScope implements AutoCloseable {
     /**
      * Runs {@code body} in a fresh copy of the current context with a new scope, and ends the
      * scope when the body returns or throws. Close failures are suppressed into the body's
-     * exception, or thrown after all resources are closed when the body completed.
+     * exception, or thrown after all resources are closed when the body completed. A body that
+     * throws a checked exception goes to {@link #call(Body)}, which passes it unchanged.
      *
      * @param body what to run
      * @throws NullPointerException if {@code body} is null
@@ -196,6 +198,38 @@ public final class RequestScope implements AutoCloseable {
     }
 
     /**
+     * The checked form of {@link #run(Runnable)}: runs {@code body}, which may throw a checked
+     * exception, in a fresh copy of the current context with a new scope, and ends the scope when
+     * the body returns or throws. The body's exception passes unchanged (with close failures
+     * suppressed into it), as with {@link Context#call}, so no wrapping by hand:
+     * <pre>{@code
+     * RequestScope.call(() -> Files.delete(upload));   // throws IOException, nothing else checked
+     * }</pre>
+     * A body that returns a value goes to {@link #call(Callable)}.
+     *
+     * @param body what to run
+     * @param <E> the checked exception the body throws
+     * @throws E what the body throws, unchanged
+     * @throws NullPointerException if {@code body} is null
+     * @throws ScopedResourceException if the body completed and a resource or cleanup failed with a
+     *         checked exception (an unchecked one is thrown as is)
+     */
+    @SuppressWarnings("unchecked")
+    public static <E extends Exception> void call(Body<E> body) throws E {
+        Objects.requireNonNull(body, "body");
+        try {
+            call(() -> {
+                body.run();
+                return null;
+            });
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw (E) e;                    // the body's only checked exception
+        }
+    }
+
+    /**
      * Returns the scope bound in the current context, also when it has ended: a task that
      * escaped its scope sees that scope, ended, never another one.
      *
@@ -216,7 +250,8 @@ public final class RequestScope implements AutoCloseable {
     }
 
     /**
-     * Ends this scope: closes its resources, last opened first, and drops its memoized results.
+     * Ends this scope: closes its resources and runs its {@linkplain #onEnd cleanups}, last
+     * registered first, and drops its memoized results.
      * May be called from any thread. A second call does nothing: when a request can end in two
      * places (a completion callback and a timeout), both may close it.
      *
@@ -254,8 +289,9 @@ public final class RequestScope implements AutoCloseable {
         if (dropped != null) {
             dropped.clear();
         }
-        ScopedResource.Slot<?>[] toClose = registered == null ? NONE : (ScopedResource.Slot<?>[]) registered;
+        Ending[] toClose = registered == null ? NONE : (Ending[]) registered;
         Throwable first = null;
+        boolean firstIsCleanup = false;
         for (int i = toClose.length - 1; i >= 0; i--) {
             Throwable failure = toClose[i].closeAtScopeEnd();
             if (failure == null) {
@@ -265,12 +301,14 @@ public final class RequestScope implements AutoCloseable {
                 bodyFailure.addSuppressed(failure);
             } else if (first == null) {
                 first = failure;
+                firstIsCleanup = toClose[i] instanceof Cleanup;
             } else {
                 first.addSuppressed(failure);
             }
         }
         if (first != null) {
-            throw ScopedResourceException.unchecked(first, "cannot close a resource of " + this);
+            throw ScopedResourceException.unchecked(first, (firstIsCleanup ? "a cleanup failed at the end of "
+                    : "cannot close a resource of ") + this);
         }
     }
 
@@ -284,6 +322,40 @@ public final class RequestScope implements AutoCloseable {
             CURRENT.reset(binding);
         } catch (IllegalArgumentException aCopyOfTheOpeningContext) {
             // A copy made on the opening thread: its binding goes away with the copy.
+        }
+    }
+
+    /**
+     * Registers {@code cleanup} to run when the scope bound in the current context ends: the
+     * articles' teardown at the end of a request, without inventing a resource for it. Cleanups
+     * and {@linkplain ScopedResource resources} end together in one last-registered, first-run
+     * order (a cleanup registered after a resource was opened runs before that resource is
+     * closed), with the same failure rules: every one runs even when an earlier one throws, and
+     * the failures are suppressed into the body's exception or thrown as {@link #close()} says.
+     * <pre>{@code
+     * RequestScope.run(() -> {
+     *     Path upload = Files.createTempFile("upload", ".tmp");
+     *     RequestScope.onEnd(() -> Files.deleteIfExists(upload));   // runs when the request ends
+     *     ...
+     * });
+     * }</pre>
+     * A cleanup runs on the thread that ends the scope. Registering is thread-safe: any thread of
+     * the request may register.
+     *
+     * @param cleanup what to run at the end; it may throw a checked exception
+     * @throws NullPointerException if {@code cleanup} is null
+     * @throws IllegalStateException if no scope is bound in the current context, or if the scope
+     *         has ended; then {@code cleanup} is neither kept nor run
+     */
+    public static void onEnd(AutoCloseable cleanup) {
+        Objects.requireNonNull(cleanup, "cleanup");
+        RequestScope scope = bound();
+        if (scope == null) {
+            throw new IllegalStateException("cannot register cleanup " + cleanup
+                    + " outside a request scope: open one with RequestScope.run, call or open");
+        }
+        if (!scope.register(new Cleanup(cleanup))) {
+            throw new IllegalStateException("cannot register cleanup " + cleanup + ": " + scope + " has ended");
         }
     }
 
@@ -342,19 +414,59 @@ public final class RequestScope implements AutoCloseable {
      * Registers an opened resource for closing at scope end. Returns false when the scope ended in
      * the meantime: the caller closes the resource itself and refuses.
      */
-    boolean register(ScopedResource.Slot<?> slot) {
+    boolean register(Ending slot) {
         while (true) {
             Object current = resources;
             if (current == ENDED) {
                 return false;
             }
-            ScopedResource.Slot<?>[] before = current == null ? NONE : (ScopedResource.Slot<?>[]) current;
-            ScopedResource.Slot<?>[] after = Arrays.copyOf(before, before.length + 1);
+            Ending[] before = current == null ? NONE : (Ending[]) current;
+            Ending[] after = Arrays.copyOf(before, before.length + 1);
             after[before.length] = slot;
             if (RESOURCES.compareAndSet(this, current, after)) {
                 return true;
             }
         }
+    }
+
+    /** What runs when a scope ends: a resource's slot or a {@link #onEnd cleanup}. */
+    interface Ending {
+        /** Runs at scope end; {@return the failure, or null} */
+        Throwable closeAtScopeEnd();
+    }
+
+    /** A cleanup registered with {@link #onEnd}. */
+    private static final class Cleanup implements Ending {
+        private final AutoCloseable action;
+
+        Cleanup(AutoCloseable action) {
+            this.action = action;
+        }
+
+        @Override
+        public Throwable closeAtScopeEnd() {
+            try {
+                action.close();
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        }
+    }
+
+    /**
+     * A body for {@link #call(Body)}: a {@link Runnable} that may throw a checked exception.
+     *
+     * @param <E> the checked exception the body throws, for example {@code IOException}
+     */
+    @FunctionalInterface
+    public interface Body<E extends Exception> {
+        /**
+         * Runs the body.
+         *
+         * @throws E when the body fails
+         */
+        void run() throws E;
     }
 
     /** {@return a description, for example {@code RequestScope[#1b6d3586, open]}} */

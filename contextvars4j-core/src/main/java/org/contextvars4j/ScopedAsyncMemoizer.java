@@ -132,14 +132,23 @@ public final class ScopedAsyncMemoizer<K, V> implements Function<K, CompletableF
                 mine.completeExceptionally(err);
                 throw err;
             }
-            cache.map.replace(k, mine, computation);
-            mine.complete(computation);
+            // The callers depend on `shared`, completed only after a failed key is dropped: a
+            // caller that sees the failure and calls again at once computes again. (A callback
+            // on the computation itself may run after the callers' own stages are woken.)
+            CompletableFuture<V> shared = new CompletableFuture<>();
+            cache.map.replace(k, mine, shared);
+            mine.complete(shared);
             computation.whenComplete((v, failure) -> {
-                if (failure != null && cache.map.remove(k, computation)) {
+                if (failure == null) {
+                    shared.complete(v);
+                    return;
+                }
+                if (cache.map.remove(k, shared)) {
                     cache.release();
                 }
+                shared.completeExceptionally(failure);
             });
-            return ContextCompletableFuture.of(computation);
+            return ContextCompletableFuture.of(shared);
         }
     }
 

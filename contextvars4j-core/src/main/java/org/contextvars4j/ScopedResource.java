@@ -141,6 +141,14 @@ public final class ScopedResource<R extends AutoCloseable> {
      * resource in the same scope wait, and the scope's end waits before closing it. A nested
      * {@code use} on the same thread does not wait. The class documentation shows a query.
      *
+     * <p>The result can go straight into an overloaded method such as
+     * {@code System.out.println(DB.use(Connection::getCatalog))}, with a method reference or a
+     * lambda whose parameter is typed ({@code (Connection c) -> c.getCatalog()}). With an untyped
+     * lambda ({@code c -> c.getCatalog()}) Java leaves the result type open while it picks among
+     * {@code println}'s overloads (JLS 15.12.2.2: an implicitly typed lambda is not pertinent to
+     * applicability), so {@code println(char[])} and {@code println(String)} both match and the
+     * call is ambiguous, as it is for any generic method; assign the result to a variable first.
+     *
      * <p>As with any lock, do not wait inside the action for another thread of the request that
      * needs this resource (for example a memoized key that thread is computing with it): both
      * would wait for ever.
@@ -192,7 +200,7 @@ public final class ScopedResource<R extends AutoCloseable> {
      * This resource in one scope. The lock guards opening, {@link #use} and closing; the instance
      * is also read without it on the fast path of {@link #get()}.
      */
-    static final class Slot<R extends AutoCloseable> {
+    static final class Slot<R extends AutoCloseable> implements RequestScope.Ending {
         final ReentrantLock lock = new ReentrantLock();
         private final ScopedResource<R> resource;
         private final RequestScope scope;
@@ -246,7 +254,8 @@ public final class ScopedResource<R extends AutoCloseable> {
         }
 
         /** Closes the instance at scope end, after a {@code use} in progress; returns the failure or null. */
-        Throwable closeAtScopeEnd() {
+        @Override
+        public Throwable closeAtScopeEnd() {
             lock.lock();
             try {
                 closed = true;

@@ -77,6 +77,7 @@ final class Storage {
     /** Creates the thread's base context on its first set; out of line, so that set stays small. */
     private static Context createBase() {
         Context c = new Context();
+        c.baseOf = Thread.currentThread();
         setCurrent(c);
         return c;
     }

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Runs the README's runnable main example (P2) and checks what it prints. */
+/** Runs the runnable main example of docs/getting-started.md (P2) and checks what it prints. */
 @ExtendWith(ContextLeakGuard.class)
 class HelloContextVarsTest {
 

@@ -269,6 +269,38 @@ class RefusalTest {
     class ResetOnAnotherThread {
 
         @Test
+        @DisplayName("S5: closing on another thread a token of a thread's base context names that thread, not 'no thread'")
+        void close_tokenOfAnotherThreadsBaseContext_messageNamesThatThread_S5() throws Exception {
+            CountDownLatch set = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            List<Token<String>> token = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread maker = new Thread(() -> {
+                token.add(C.set("made"));                      // the thread's base context: never entered
+                set.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                token.get(0).close();
+            }, "token-maker");
+            maker.start();
+            try {
+                assertThat(set.await(10, TimeUnit.SECONDS)).isTrue();
+                State before = State.now();
+                assertThatThrownBy(() -> token.get(0).close()).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageStartingWith("Token[c, unused] was created in a different Context (Context[")
+                        .hasMessageEndingWith(", the base context of thread token-maker)");
+                assertUnchanged(before);
+                assertThat(token.get(0).isUsed()).isFalse();
+            } finally {
+                release.countDown();
+                maker.join(10_000);
+            }
+            assertThat(token.get(0).isUsed()).isTrue();
+        }
+
+        @Test
         void reset_tokenWhoseContextIsEnteredElsewhere_messageNamesThatThread_S5() throws Exception {
             Context home = new Context();
             CountDownLatch set = new CountDownLatch(1);

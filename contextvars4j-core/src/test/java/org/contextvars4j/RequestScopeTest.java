@@ -141,7 +141,119 @@ class RequestScopeTest extends ScopePoolTestBase {
     @DisplayName("S9: null bodies are refused, nothing opened")
     void runAndCall_nullBody_refused() {
         assertThatThrownBy(() -> RequestScope.run(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
-        assertThatThrownBy(() -> RequestScope.call(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
+        assertThatThrownBy(() -> RequestScope.call((java.util.concurrent.Callable<?>) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("body");
+        assertThatThrownBy(() -> RequestScope.call((RequestScope.Body<?>) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("body");
+        assertThatThrownBy(() -> RequestScope.onEnd(null)).isInstanceOf(NullPointerException.class).hasMessage("cleanup");
+        assertThat(RequestScope.current()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("onEnd: cleanups and resources end together, last registered first, also from another thread of the request")
+    void onEnd_cleanupsAndResources_runLifoTogether() throws Exception {
+        List<String> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ScopedResource<AutoCloseable> db = ScopedResource.of("db", () -> () -> ended.add("db"));
+        RequestScope.call(() -> {
+            RequestScope.onEnd(() -> ended.add("first cleanup"));
+            db.get();
+            pool.submit(() -> RequestScope.onEnd(() -> ended.add("cleanup from a pool thread"))).get();
+            RequestScope.onEnd(() -> ended.add("last cleanup"));
+            assertThat(ended).isEmpty();
+        });
+        assertThat(ended).containsExactly("last cleanup", "cleanup from a pool thread", "db", "first cleanup");
+    }
+
+    @Test
+    @DisplayName("onEnd: every cleanup runs; failures suppressed into the body's exception, or the first thrown after all")
+    void onEnd_failures_followTheResourceRules() {
+        List<String> ran = new ArrayList<>();
+        Throwable bodyFailure = catchThrowable(() -> RequestScope.run(() -> {
+            RequestScope.onEnd(() -> ran.add("a"));
+            RequestScope.onEnd(() -> {
+                ran.add("b");
+                throw new java.io.IOException("b failed");
+            });
+            throw new IllegalArgumentException("body failed");
+        }));
+        assertThat(ran).containsExactly("b", "a");
+        assertThat(bodyFailure).hasMessage("body failed");
+        assertThat(bodyFailure.getSuppressed()).extracting(Throwable::getMessage).containsExactly("b failed");
+
+        ran.clear();
+        Throwable cleanupFailure = catchThrowable(() -> RequestScope.run(() -> {
+            RequestScope.onEnd(() -> ran.add("a"));
+            RequestScope.onEnd(() -> {
+                ran.add("b");
+                throw new java.io.IOException("b failed");
+            });
+            RequestScope.onEnd(() -> {
+                ran.add("c");
+                throw new IllegalStateException("c failed");
+            });
+        }));
+        assertThat(ran).containsExactly("c", "b", "a");
+        assertThat(cleanupFailure).isInstanceOf(IllegalStateException.class).hasMessage("c failed");
+        assertThat(cleanupFailure.getSuppressed()).extracting(Throwable::getMessage).containsExactly("b failed");
+
+        Throwable checked = catchThrowable(() -> RequestScope.run(() -> RequestScope.onEnd(() -> {
+            throw new java.io.IOException("gone");
+        })));
+        assertThat(checked).isInstanceOf(ScopedResourceException.class)
+                .hasMessageMatching("a cleanup failed at the end of RequestScope\\[#[0-9a-f]+, ended]: java.io.IOException: gone")
+                .hasCauseInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
+    @DisplayName("onEnd: refused outside a scope and after the scope ended; the refused cleanup is neither kept nor run")
+    void onEnd_outsideOrAfterScope_refusedAndNotRun() throws Exception {
+        List<String> ran = new ArrayList<>();
+        AutoCloseable cleanup = new AutoCloseable() {
+            @Override
+            public void close() {
+                ran.add("ran");
+            }
+
+            @Override
+            public String toString() {
+                return "delete-upload";
+            }
+        };
+        assertThatThrownBy(() -> RequestScope.onEnd(cleanup)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("cannot register cleanup delete-upload outside a request scope: open one with "
+                        + "RequestScope.run, call or open");
+        AtomicReference<Context> escaped = new AtomicReference<>();
+        RequestScope.run(() -> escaped.set(Context.copyCurrent()));
+        RequestScope ended = escaped.get().call(() -> RequestScope.current().orElseThrow());
+        assertThatThrownBy(() -> escaped.get().run(() -> RequestScope.onEnd(cleanup)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("cannot register cleanup delete-upload: " + ended + " has ended");
+        ended.close();                                   // a second end runs nothing
+        assertThat(ran).isEmpty();
+    }
+
+    /** Compiles only if {@code call(Body)} passes the body's own checked exception, nothing wider. */
+    private static void deleteInScope(java.nio.file.Path file) throws java.io.IOException {
+        RequestScope.call(() -> java.nio.file.Files.delete(file));
+    }
+
+    @Test
+    @DisplayName("call(Body): a void body that throws a checked exception needs no wrapping; the exception passes unchanged")
+    void callBody_checkedException_passesUnchanged() throws Exception {
+        java.nio.file.Path missing = java.nio.file.Path.of("target", "no-such-file-" + System.nanoTime());
+        AtomicReference<RequestScope> seen = new AtomicReference<>();
+        Throwable thrown = catchThrowable(() -> RequestScope.call(() -> {
+            seen.set(RequestScope.current().orElseThrow());
+            deleteInScope(missing);
+        }));
+        assertThat(thrown).isInstanceOf(java.nio.file.NoSuchFileException.class).hasMessageContaining("no-such-file-");
+        assertThat(seen.get().isOpen()).isFalse();
+        List<String> done = new ArrayList<>();
+        RequestScope.call(() -> {
+            RequestScope.onEnd(() -> done.add("ended"));
+            done.add("ran");
+        });
+        assertThat(done).containsExactly("ran", "ended");
         assertThat(RequestScope.current()).isEmpty();
     }
 }

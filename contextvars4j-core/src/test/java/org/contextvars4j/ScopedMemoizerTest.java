@@ -274,6 +274,34 @@ class ScopedMemoizerTest extends ScopePoolTestBase {
     }
 
     @Test
+    @DisplayName("async: a caller that retries right after join() failed starts a new computation (3,000 tries, failures completed on another thread)")
+    void async_retryRightAfterFailure_computesAgain() throws Exception {
+        Map<Integer, AtomicInteger> calls = new ConcurrentHashMap<>();
+        ScopedAsyncMemoizer<Integer, String> memo = ScopedAsyncMemoizer.of("flaky_remote", k -> {
+            int n = calls.computeIfAbsent(k, x -> new AtomicInteger()).incrementAndGet();
+            return n == 1
+                    ? CompletableFuture.supplyAsync(() -> {
+                        throw new IllegalStateException("down " + k);
+                    }, pool)
+                    : CompletableFuture.completedFuture("up " + k);
+        });
+        int tries = 3_000;
+        int[] stale = {0};
+        RequestScope.run(() -> {
+            for (int k = 0; k < tries; k++) {
+                CompletableFuture<String> first = memo.apply(k);
+                assertThat(catchThrowable(first::join)).hasRootCauseMessage("down " + k);
+                CompletableFuture<String> retry = memo.apply(k);
+                if (catchThrowable(retry::join) != null) {
+                    stale[0]++;
+                }
+            }
+        });
+        assertThat(stale[0]).as("retries that got the old failure back, of %d", tries).isZero();
+        assertThat(calls.values()).allSatisfy(n -> assertThat(n).hasValue(2));
+    }
+
+    @Test
     void async_recursionWhileStarting_refused() throws Exception {
         AtomicReference<Function<String, CompletableFuture<String>>> self = new AtomicReference<>();
         ScopedAsyncMemoizer<String, String> memo = ScopedAsyncMemoizer.of("async_loop", k -> self.get().apply(k));

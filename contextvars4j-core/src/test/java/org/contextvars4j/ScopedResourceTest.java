@@ -137,4 +137,42 @@ class ScopedResourceTest extends ScopePoolTestBase {
             assertThat(db.get()).isSameAs(first);                    // and the next use opens normally
         });
     }
+
+    /** A resource whose own methods give results of several types, as a connection's do. */
+    static final class Login implements AutoCloseable {
+        String user() {
+            return "alice";
+        }
+
+        int openCursors() {
+            return 2;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    static final ScopedResource<Login> LOGIN = ScopedResource.of("login", Login::new);
+
+    @Test
+    @DisplayName("use: the result goes straight into System.out.println (an overloaded method); this test must compile")
+    void use_resultPassedToPrintln_compiles() {
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            RequestScope.run(() -> {
+                System.out.println(LOGIN.use(Login::user));                        // println(String)
+                System.out.println(LOGIN.use(Login::openCursors));                 // println(Object): 2
+                System.out.println(LOGIN.use((Login s) -> s.user() + "@db"));      // a typed lambda
+                String user = LOGIN.use(s -> s.user().toUpperCase(java.util.Locale.ROOT));
+                System.out.println(user);
+            });
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8).lines())
+                .containsExactly("alice", "2", "alice@db", "ALICE");
+    }
 }

@@ -1,6 +1,7 @@
 package org.contextvars4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -390,6 +391,13 @@ class SpecRulesTest {
                     .isNotEqualTo(ContextVar.of("request_id", "none").toString());
             Context ctx = new Context();
             assertThat(ctx).hasToString("Context[size=0, vars=[], not entered]");
+            ContextVar<String> bearer = ContextVar.of("bearer");
+            Context withSecret = new Context().with(bearer, "s3cr3t-token");
+            assertThat(withSecret.toString()).as("values never shown: they may be secrets")
+                    .isEqualTo("Context[size=1, vars=[bearer], not entered]").doesNotContain("s3cr3t");
+            Token<String> foreign = withSecret.supply(() -> bearer.set("s3cr3t-2"));
+            assertThat(catchThrowable(foreign::close)).as("nor in the messages that name a context")
+                    .hasMessageContaining("vars=[bearer]").hasMessageNotContaining("s3cr3t");
             ctx.run(() -> {
                 requestId.set("r-1");
                 Token<String> t = user.set("alice");

@@ -10,7 +10,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Enumeration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -25,11 +29,13 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Request id: {@code X-Request-Id} if it is 1 to 64 characters of {@code [A-Za-z0-9._-]},
  *       generated when absent, refused (400) otherwise. Always echoed.</li>
- *   <li>User: the bearer token's user (401 when missing or unknown). A call from the other
+ *   <li>User: the bearer token's user (401 when missing, malformed or unknown); see
+ *       {@link #bearerToken} for what a well-formed header is. A call from the other
  *       instance (it carries the run's internal key) is trusted for what its W3C baggage
  *       carried instead ({@link RequestState#carried}).</li>
- *   <li>Baggage from outside: at most 16 members and 2048 characters (431), and never the
- *       {@code cv.*} members the service sets itself (400).</li>
+ *   <li>Baggage from outside, every {@code baggage} header (the library reads them all, and
+ *       drops them all when there are several): at most 16 members and 2048 characters in all
+ *       (431), and never the {@code cv.*} members the service sets itself (400).</li>
  * </ul>
  */
 final class AdmissionFilter implements Filter {
@@ -38,6 +44,8 @@ final class AdmissionFilter implements Filter {
     static final String INTERNAL_KEY = "X-Internal-Key";
     static final String INTERNAL = "demo.internal";
     private static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** RFC 6750 section 2.1: {@code b64token}. */
+    private static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
     private static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-[0-9a-f]{16}-0[01]");
     /** The baggage members that carry the request to the other instance (contextvars4j-opentelemetry's prefix). */
     static final String CARRIED_PREFIX = "cv.";
@@ -133,15 +141,41 @@ final class AdmissionFilter implements Filter {
     /** The bearer token's user, or null after answering 401 (with its log line). */
     User authenticate(HttpServletRequest request, HttpServletResponse response, String requestId) throws IOException {
         String auth = request.getHeader("Authorization");
-        if (auth == null || !auth.startsWith("Bearer ")) {
-            reject(response, 401, "missing bearer token", requestId);
+        String token = bearerToken(auth);
+        if (token == null) {
+            reject(response, 401, auth == null ? "missing bearer token" : "malformed bearer token", requestId);
             return null;
         }
-        User user = byToken(auth.substring("Bearer ".length()).trim());
+        User user = byToken(token);
         if (user == null) {
             reject(response, 401, "invalid token", requestId);
         }
         return user;
+    }
+
+    /**
+     * The token of an {@code Authorization} header, or null when the header is missing or not a
+     * well-formed bearer credential: the scheme {@code Bearer} in any case (RFC 9110 section
+     * 11.1), one or more spaces, then one {@code b64token} (RFC 6750 section 2.1) and nothing else.
+     * Whitespace around the whole value is not part of it (RFC 9110 section 5.5: Jetty, like any
+     * proxy on the way, may strip it), so {@code "Bearer tok  "} is the same header as
+     * {@code "Bearer tok"} and is accepted; whitespace or anything else inside the credential
+     * ({@code "Bearer tok x"}, {@code "Bearer\ttok"}) is refused.
+     */
+    static String bearerToken(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        String value = authorization.strip();
+        if (value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        int start = 7;
+        while (start < value.length() && value.charAt(start) == ' ') {
+            start++;
+        }
+        String token = value.substring(start);
+        return B64TOKEN.matcher(token).matches() ? token : null;
     }
 
     /** Refuses hostile input (400, 431) before anything else runs; returns whether the request may go on. */
@@ -154,20 +188,28 @@ final class AdmissionFilter implements Filter {
             return false;
         }
         String requestId = validId != null ? validId : newId();
-        String baggageHeader = request.getHeader("baggage");
-        if (baggageHeader != null && !internal) {
-            String[] members = baggageHeader.split(",");
-            if (baggageHeader.length() > MAX_BAGGAGE_CHARS || members.length > MAX_BAGGAGE_MEMBERS) {
+        if (internal) {
+            return true;
+        }
+        // Every baggage header, as the library reads them (it drops them all when there are
+        // several): a cv.* member in a second header is as forged as in the first.
+        List<String> members = new ArrayList<>();
+        int chars = 0;
+        for (Enumeration<String> headers = request.getHeaders("baggage"); headers != null && headers.hasMoreElements(); ) {
+            String header = headers.nextElement();
+            chars += header.length();
+            members.addAll(Arrays.asList(header.split(",", -1)));
+        }
+        if (chars > MAX_BAGGAGE_CHARS || members.size() > MAX_BAGGAGE_MEMBERS) {
+            response.setHeader(REQUEST_ID, requestId);
+            reject(response, 431, "baggage too large", requestId);
+            return false;
+        }
+        for (String member : members) {
+            if (member.strip().startsWith(CARRIED_PREFIX)) {
                 response.setHeader(REQUEST_ID, requestId);
-                reject(response, 431, "baggage too large", requestId);
+                reject(response, 400, "forged baggage: " + CARRIED_PREFIX + "* members are set by the service only", requestId);
                 return false;
-            }
-            for (String member : members) {
-                if (member.trim().startsWith(CARRIED_PREFIX)) {
-                    response.setHeader(REQUEST_ID, requestId);
-                    reject(response, 400, "forged baggage: " + CARRIED_PREFIX + "* members are set by the service only", requestId);
-                    return false;
-                }
             }
         }
         return true;
@@ -221,6 +263,7 @@ final class AdmissionFilter implements Filter {
 
     /** The log line of a refusal; the load run finds it by status and request id. */
     static void logRejection(int status, String requestId, String reason) {
+        Traffic.rejected(status, reason);
         LOG.warn("rejected {} {}: {}", status, requestId, reason);
     }
 

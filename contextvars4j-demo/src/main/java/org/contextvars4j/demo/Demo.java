@@ -72,9 +72,31 @@ final class Demo {
     }
 
     static Outcome run(Options o, PrintStream out) throws Exception {
+        return run(o, out, new CountDownLatch(1));
+    }
+
+    /**
+     * Runs the demo; with {@code --serve}, serves until {@code stopServing} is released (by the
+     * shutdown hook at Ctrl-C, or by a test), then prints the serve report and returns null.
+     */
+    static Outcome run(Options o, PrintStream out, CountDownLatch stopServing) throws Exception {
         Files.createDirectories(o.out);
         Path log = o.out.resolve("demo.log").toAbsolutePath();
-        LogSetup.toFile(log);
+        Traffic.reset();
+        LogSetup.toFile(log, o.serve);          // --serve: each line in the file at once
+        CountDownLatch served = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            // Ctrl-C: end the serving, and let the report print and the log flush before the JVM goes.
+            stopServing.countDown();
+            try {
+                served.await(15, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "demo-shutdown");
+        if (o.serve) {
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
         Outcome outcome = new Outcome();
         outcome.options = o;
         outcome.logFile = log;
@@ -94,10 +116,17 @@ final class Demo {
                 outcome.mode = state.label();
                 Logger logger = LoggerFactory.getLogger("demo");
                 logger.info("starting: {} mode, {}", state.label(), outcome.runtime);
+                List<DemoService> services = new java.util.concurrent.CopyOnWriteArrayList<>();
+                java.util.function.Supplier<String> stats = () -> serveReport(state, db, fanOut, clientThreads, services);
                 try (DemoService ledger = DemoService.start("ledger", db, ledgerPool, state, internalKey, null, client, fanOut);
-                     DemoService api = DemoService.start("api", db, apiPool, state, internalKey, ledger.uri(), client, fanOut)) {
+                     DemoService api = DemoService.start("api", db, apiPool, state, internalKey, ledger.uri(), client, fanOut,
+                             o.serve ? stats : null)) {
+                    services.add(api);
+                    services.add(ledger);
                     if (o.serve) {
-                        serve(api.uri(), db.users(), log, out);
+                        serve(api.uri(), db.users(), log, out, stopServing);
+                        out.printf("%nstopping; what the service saw since it started:%n%s", stats.get());
+                        out.flush();
                         return null;
                     }
                     out.printf("contextvars4j demo: %s mode, %s; service on %s, downstream instance on %s%n",
@@ -113,6 +142,14 @@ final class Demo {
         } finally {
             clientThreads.shutdownNow();
             LogSetup.stop();
+            served.countDown();
+            if (o.serve) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // Ctrl-C: the hook is running and returns now that the report is out.
+                }
+            }
         }
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         outcome.hostileWithoutLogLine = hostileWithoutLogLine(outcome.load, lines);
@@ -212,22 +249,78 @@ final class Demo {
         done.await(10, TimeUnit.SECONDS);
     }
 
-    private static void serve(URI api, List<User> users, Path log, PrintStream out) throws InterruptedException {
-        User a = users.get(0);
-        User b = users.get(1);
+    /** One example printed by {@code --serve}: a shell command and what it must answer. */
+    record Example(String command, int status, String claim) {
+        @Override
+        public String toString() {
+            return command + "   # " + status + ": " + claim;
+        }
+    }
+
+    /**
+     * The examples {@code --serve} prints, each with the status it must get and what it shows;
+     * {@code ServeExamplesTest} runs every one as printed.
+     */
+    static List<Example> examples(URI api, User a, User b) {
+        String auth = "-H 'Authorization: Bearer " + a.token() + "'";
+        List<Example> examples = new ArrayList<>();
+        examples.add(new Example("curl -s " + auth + " -H 'X-Request-Id: try-1' " + api + "/api/dashboard", 200,
+                "your dashboard: every part saw request try-1 and user " + a.name()));
+        examples.add(new Example("curl -s -H 'Authorization: Bearer " + b.token() + "' " + api + "/api/orders", 200,
+                b.name() + "'s orders, and no one else's"));
+        examples.add(new Example("curl -s " + auth + " '" + api + "/api/orders?owner=" + b.id() + "'", 403,
+                "not yours"));
+        examples.add(new Example("curl -s " + auth + " -H 'baggage: cv.user_id=" + b.id() + "' " + api + "/api/dashboard", 400,
+                "forged baggage: cv.* members are the service's own"));
+        examples.add(new Example("curl -s " + auth + " -H 'baggage: k=v' -H 'baggage: cv.request_id=stolen' " + api
+                + "/api/dashboard", 400, "forged baggage, in a second baggage header"));
+        examples.add(new Example("curl -s " + auth + " -H 'X-Request-Id: ../../etc/passwd' " + api + "/api/dashboard", 400,
+                "hostile request id"));
+        examples.add(new Example("curl -s " + api + "/api/dashboard", 401, "no token"));
+        examples.add(new Example("curl -s -H 'Authorization: Bearer tok-unknown' " + api + "/api/dashboard", 401,
+                "unknown token"));
+        examples.add(new Example("head -c 1000000 /dev/zero | curl -s " + auth
+                + " -H 'Content-Type: application/octet-stream' --data-binary @- " + api + "/api/notes", 413, "body too large"));
+        examples.add(new Example("curl -s " + auth + " " + api + "/api/nowhere", 404, "no such route"));
+        examples.add(new Example("curl -s " + api + "/stats", 200,
+                "leaked connections, threads holding a context, hostile requests by kind (also printed at Ctrl-C)"));
+        return examples;
+    }
+
+    private static void serve(URI api, List<User> users, Path log, PrintStream out, CountDownLatch stop)
+            throws InterruptedException {
         out.printf("contextvars4j demo service on %s (logs: %s). Try:%n%n", api, log);
-        out.printf("  curl -s -H 'Authorization: Bearer %s' -H 'X-Request-Id: try-1' %s/api/dashboard%n", a.token(), api);
-        out.printf("  curl -s -H 'Authorization: Bearer %s' %s/api/orders%n", b.token(), api);
-        out.printf("  curl -s -H 'Authorization: Bearer %s' '%s/api/orders?owner=%d'      # 403: not yours%n",
-                a.token(), api, b.id());
-        out.printf("  curl -s -H 'Authorization: Bearer %s' -H 'baggage: user.id=%d' %s/api/dashboard   # 400: forged baggage%n",
-                a.token(), b.id(), api);
-        out.printf("  curl -s %s/api/dashboard                      # 401: no token%n", api);
-        out.printf("  head -c 1000000 /dev/zero | curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/octet-stream' --data-binary @- %s/api/notes   # 413%n",
-                a.token(), api);
-        out.printf("  curl -s -H 'Authorization: Bearer %s' %s/api/nowhere            # 404%n", a.token(), api);
+        for (Example e : examples(api, users.get(0), users.get(1))) {
+            out.printf("  %s%n", e);
+        }
         out.printf("%nPress Ctrl-C to stop.%n");
         out.flush();
-        new CountDownLatch(1).await();
+        stop.await();
+    }
+
+    /**
+     * The serve report, for {@code /stats} and Ctrl-C: what the load run's report says about
+     * leaks and hostile input, for the traffic so far.
+     */
+    private static String serveReport(RequestState state, Db db, ExecutorService fanOut, ExecutorService clientThreads,
+            List<DemoService> services) {
+        Leaks leaks;
+        try {
+            leaks = checkLeaks(state, db, fanOut, clientThreads, services.toArray(DemoService[]::new));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "  interrupted\n";
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(java.util.Locale.ROOT, "  %-16s %d   (HikariCP active connections now: %s, total %s)%n",
+                "DB conns leaked", leaks.leakedConnections(), leaks.activeConnections, leaks.totalConnections));
+        sb.append(String.format(java.util.Locale.ROOT, "  %-16s %d of %d worker threads checked%s%n", "threads holding",
+                leaks.threadsHolding.size(), leaks.threadsChecked,
+                leaks.threadsHolding.isEmpty() ? "" : ": " + leaks.threadsHolding));
+        Map<String, Integer> hostile = Traffic.snapshot();
+        sb.append(String.format(java.util.Locale.ROOT, "  %-16s %d   (refused or cut off, by kind; each has its log line)%n",
+                "hostile input", hostile.values().stream().mapToInt(Integer::intValue).sum()));
+        hostile.forEach((kind, n) -> sb.append(String.format(java.util.Locale.ROOT, "    %-40s %5d%n", kind, n)));
+        return sb.toString();
     }
 }

@@ -28,6 +28,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -76,6 +77,18 @@ final class DemoService implements AutoCloseable {
      */
     static DemoService start(String name, Db db, Db.Pool pool, RequestState state, String internalKey, URI ledger,
             HttpClient client, Executor async) throws Exception {
+        return start(name, db, pool, state, internalKey, ledger, client, async, null);
+    }
+
+    /**
+     * Starts an instance on a free loopback port that also answers {@code GET /stats} with
+     * {@code stats}, without admission (the {@code --serve} report).
+     *
+     * @param ledger the other instance's base URI, or null for the instance that is the ledger
+     * @param stats the text of {@code /stats}, or null for no such route
+     */
+    static DemoService start(String name, Db db, Db.Pool pool, RequestState state, String internalKey, URI ledger,
+            HttpClient client, Executor async, Supplier<String> stats) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
         threads.setName(name + "-jetty");
         if (Threads.virtual()) {
@@ -89,6 +102,9 @@ final class DemoService implements AutoCloseable {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
+        if (stats != null) {
+            add(context, new StatsFilter(stats));   // GET /stats, before any admission
+        }
         AdmissionFilter guard = new AdmissionFilter(AdmissionFilter.Stage.GUARD, name, db, pool, state, internalKey);
         AdmissionFilter admit = new AdmissionFilter(AdmissionFilter.Stage.ADMIT, name, db, pool, state, internalKey);
         Filter requestFilter = state.requestFilter(admit, internalKey);
@@ -326,6 +342,13 @@ final class DemoService implements AutoCloseable {
                 if (total > MAX_BODY) {
                     total += in.skip(64L * MAX_BODY);
                 }
+            } catch (IOException clientGone) {
+                // A client that disconnects while it uploads is normal traffic: one line, no
+                // stack trace, no answer (nobody is there to read it), and counted.
+                Traffic.count(Traffic.ABORTED_UPLOAD);
+                LOG.info("upload aborted by the client ({} of {} bytes announced): {}", clientGone instanceof java.io.EOFException
+                        ? "early end" : "read failed", request.getContentLengthLong(), clip(String.valueOf(clientGone.getMessage())));
+                return;
             }
             if (total > MAX_BODY) {
                 AdmissionFilter.reject(response, 413, "body of " + (total > 65L * MAX_BODY ? "over " : "") + total
@@ -344,6 +367,29 @@ final class DemoService implements AutoCloseable {
         private static String threadName() {
             Thread t = Thread.currentThread();
             return t.getName().isEmpty() ? "virtual#" + t.getId() : t.getName();
+        }
+    }
+
+    /** Answers {@code GET /stats} with the report text; every other request goes on. */
+    private static final class StatsFilter implements Filter {
+        private final Supplier<String> stats;
+
+        StatsFilter(Supplier<String> stats) {
+            this.stats = stats;
+        }
+
+        @Override
+        public void doFilter(jakarta.servlet.ServletRequest req, jakarta.servlet.ServletResponse res,
+                jakarta.servlet.FilterChain chain) throws IOException, jakarta.servlet.ServletException {
+            HttpServletRequest request = (HttpServletRequest) req;
+            if ("GET".equals(request.getMethod()) && "/stats".equals(request.getRequestURI())) {
+                HttpServletResponse response = (HttpServletResponse) res;
+                response.setStatus(200);
+                response.setContentType("text/plain;charset=utf-8");
+                response.getWriter().write(stats.get());
+                return;
+            }
+            chain.doFilter(req, res);
         }
     }
 

@@ -124,11 +124,13 @@ final class LibraryState implements RequestState {
                     }
                     String requestId = RequestVars.REQUEST_ID.get();
                     String auth = request.getHeader("Authorization");
-                    if (auth == null || !auth.startsWith("Bearer ")) {
-                        AdmissionFilter.logRejection(401, requestId, "missing bearer token");
-                        return Authentication.refused("missing bearer token");
+                    String token = AdmissionFilter.bearerToken(auth);
+                    if (token == null) {
+                        String reason = auth == null ? "missing bearer token" : "malformed bearer token";
+                        AdmissionFilter.logRejection(401, requestId, reason);
+                        return Authentication.refused(reason);
                     }
-                    User user = users.byToken(auth.substring("Bearer ".length()).trim());
+                    User user = users.byToken(token);
                     if (user == null) {
                         AdmissionFilter.logRejection(401, requestId, "invalid token");
                         return Authentication.refused("invalid token");

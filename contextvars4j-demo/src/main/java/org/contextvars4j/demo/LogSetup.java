@@ -23,8 +23,14 @@ final class LogSetup {
     static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] svc=%X{service} rid=%X{request_id} user=%X{user}"
             + " %logger{0} - %msg%n";
 
-    /** Sends every log line to {@code file} in {@link #PATTERN}; replaces any earlier setup. */
-    static void toFile(Path file) {
+    /**
+     * Sends every log line to {@code file} in {@link #PATTERN}; replaces any earlier setup.
+     *
+     * @param flushEachLine whether each line reaches the file at once ({@code --serve}, where a
+     *        user reads it while trying the examples), or buffered (the load run, flushed by
+     *        {@link #stop()})
+     */
+    static void toFile(Path file, boolean flushEachLine) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.reset();
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
@@ -37,7 +43,7 @@ final class LogSetup {
         file0.setFile(file.toString());
         file0.setAppend(false);
         file0.setEncoder(encoder);
-        file0.setImmediateFlush(false);
+        file0.setImmediateFlush(flushEachLine);
         file0.start();
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);

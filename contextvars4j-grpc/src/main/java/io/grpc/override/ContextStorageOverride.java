@@ -1,0 +1,176 @@
+package io.grpc.override;
+
+import io.grpc.Context;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.contextvars4j.ContextVar;
+import org.contextvars4j.Token;
+
+/**
+ * The storage of gRPC's current {@link Context}, kept inside the current contextvars4j
+ * {@link org.contextvars4j.Context}: one store for both. gRPC loads this class by its name when it
+ * first needs its storage, so having the {@code contextvars4j-grpc} jar on the class path (or its
+ * module on the module path) switches it on; nothing is to be called.
+ *
+ * <h2>What follows what</h2>
+ *
+ * <p>gRPC's current context is the value of one contextvars4j var. Every contextvars4j hand-off
+ * (wrapped executors, thread factories, {@code ContextCompletableFuture} stages,
+ * {@code Context.run}) therefore carries {@code io.grpc.Context.current()}, with its values,
+ * deadline and cancellation.
+ *
+ * <p>The other way round, when the current contextvars4j context holds vars of its own,
+ * {@link #current()} returns a child of the attached gRPC context that also carries an O(1)
+ * snapshot of those vars. gRPC's own hand-offs ({@code Context.wrap},
+ * {@code currentContextExecutor}, {@code fixedContextExecutor}, the client call's callbacks)
+ * attach that child on the other thread, and the attach enters a copy of the snapshot there: the
+ * task sees the vars of the code that captured it, and the thread's own context is untouched
+ * afterwards. Attaching it on a thread whose context already holds those very vars enters nothing.
+ *
+ * <h2>gRPC's contract</h2>
+ *
+ * <ul>
+ *   <li>{@link #doAttach} returns the context attached before (the root context when none was);</li>
+ *   <li>{@link #detach} of a context that is not the current one is logged at {@code SEVERE}
+ *       (logger {@code io.grpc.override.ContextStorageOverride}, with a stack trace of the caller),
+ *       as gRPC's default storage does, never thrown, and {@code toRestore} is made current all the
+ *       same;</li>
+ *   <li>when no contextvars4j var is set, {@code Context.current()} is the very context attached;
+ *       when some are, it is the carrying child: same values, deadline and cancellation, but not
+ *       the same object (compare contexts by their values, not with {@code ==}).</li>
+ * </ul>
+ *
+ * @apiNote Public, with a public constructor, only because gRPC instantiates it reflectively.
+ * @implNote {@code current()} is one read of the contextvars4j context; an attach sets one var,
+ *           a detach resets it.
+ */
+public final class ContextStorageOverride extends Context.Storage {
+
+    /** The attachment of gRPC's current context in the current contextvars4j context. */
+    private static final ContextVar<Attachment> CURRENT = ContextVar.of("grpc.context", null);
+
+    /** The key under which a carrying child holds its snapshot of the contextvars4j vars. */
+    private static final Context.Key<org.contextvars4j.Context> VARS = Context.key("contextvars4j.vars");
+
+    private static final Logger LOG = Logger.getLogger(ContextStorageOverride.class.getName());
+
+    /** Creates the storage; called by gRPC. */
+    public ContextStorageOverride() {
+    }
+
+    /**
+     * {@return the attached gRPC context, or, when the current contextvars4j context holds vars of
+     * its own, a child of it carrying a snapshot of them; null (gRPC's root) when none is attached
+     * and no var is set}
+     */
+    @Override
+    public Context current() {
+        org.contextvars4j.Context vars = org.contextvars4j.Context.copyCurrent();
+        Attachment attachment = vars.get(CURRENT);
+        int size = vars.size();
+        // CURRENT is present with a null value only after a mismatched detach to the root.
+        int own = size - (attachment != null || (size > 0 && vars.containsKey(CURRENT)) ? 1 : 0);
+        if (own == 0) {
+            return attachment == null ? null : attachment.context;
+        }
+        Context base = attachment == null ? Context.ROOT : attachment.context;
+        return base.withValue(VARS, vars);
+    }
+
+    /**
+     * Makes {@code toAttach} current in the current contextvars4j context; when it carries a
+     * snapshot of vars that are not those of the current context, in a copy of the snapshot,
+     * entered until the matching {@link #detach}.
+     *
+     * @return the context attached before, or the root context
+     */
+    @Override
+    public Context doAttach(Context toAttach) {
+        Attachment before = CURRENT.get();
+        Context previous = before == null ? Context.ROOT : before.context;
+        org.contextvars4j.Context snapshot = VARS.get(toAttach);
+        org.contextvars4j.Scope entered = null;
+        if (snapshot != null && !sameVars(snapshot)) {
+            entered = snapshot.copy().enter();
+        }
+        Attachment attachment = new Attachment(toAttach, entered);
+        attachment.token = CURRENT.set(attachment);
+        return previous;
+    }
+
+    /** {@return whether the current contextvars4j context holds exactly the vars of {@code snapshot}, by identity} */
+    private static boolean sameVars(org.contextvars4j.Context snapshot) {
+        org.contextvars4j.Context here = org.contextvars4j.Context.copyCurrent();
+        if (ownVars(here) != ownVars(snapshot)) {
+            return false;
+        }
+        for (ContextVar<?> var : snapshot.keySet()) {
+            if (var != CURRENT && (!here.containsKey(var) || here.get(var) != snapshot.get(var))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int ownVars(org.contextvars4j.Context context) {
+        return context.size() - (context.containsKey(CURRENT) ? 1 : 0);
+    }
+
+    /**
+     * Ends the attach of {@code toDetach} and makes {@code toRestore} current. When
+     * {@code toDetach} is not the current context, logs at {@code SEVERE} and restores all the same.
+     */
+    @Override
+    public void detach(Context toDetach, Context toRestore) {
+        Attachment current = CURRENT.get();
+        Context attached = current == null ? Context.ROOT : current.context;
+        if (attached != toDetach) {
+            LOG.log(Level.SEVERE, "Context was not attached when detaching",
+                    new Throwable("detach of " + toDetach + " while " + attached + " is current").fillInStackTrace());
+        } else if (!undo(current)) {
+            LOG.log(Level.SEVERE, "Context was attached in another contextvars4j context than the one current when detaching",
+                    new Throwable("detach of " + toDetach).fillInStackTrace());
+        }
+        // As gRPC's default storage does, toRestore is made current whatever went before: by
+        // undoing the attaches above it when it is below in this context, else by setting it.
+        Attachment now = CURRENT.get();
+        while (now != null && now.context != toRestore && now.entered == null && undo(now)) {
+            now = CURRENT.get();
+        }
+        if ((now == null ? Context.ROOT : now.context) != toRestore) {
+            CURRENT.set(toRestore == Context.ROOT ? null : new Attachment(toRestore, null));
+        }
+    }
+
+    /** {@return whether the attach could be undone exactly: the entered copy left, or the var reset} */
+    private static boolean undo(Attachment attachment) {
+        try {
+            if (attachment.entered != null) {
+                attachment.entered.close();
+            } else {
+                CURRENT.reset(attachment.token);
+            }
+            return true;
+        } catch (IllegalStateException | IllegalArgumentException refused) {
+            return false;
+        }
+    }
+
+    /** One attach: the gRPC context made current and, when its snapshot was entered, that scope. */
+    private static final class Attachment {
+
+        final Context context;
+        final org.contextvars4j.Scope entered;
+        Token<Attachment> token;
+
+        Attachment(Context context, org.contextvars4j.Scope entered) {
+            this.context = context;
+            this.entered = entered;
+        }
+
+        @Override
+        public String toString() {
+            return "grpc " + context + (entered != null ? " (own context)" : "");
+        }
+    }
+}
