@@ -103,7 +103,7 @@ public final class ContextStorageOverride extends Context.Storage {
         if (snapshot != null && !Bridges.sameVarsAsCurrent(snapshot, CURRENT)) {
             entered = snapshot.copy().enter();
         }
-        Attachment attachment = new Attachment(toAttach, entered, before);
+        Attachment attachment = new Attachment(toAttach, entered);
         attachment.token = CURRENT.set(attachment);
         return previous;
     }
@@ -116,26 +116,21 @@ public final class ContextStorageOverride extends Context.Storage {
     public void detach(Context toDetach, Context toRestore) {
         Attachment current = CURRENT.get();
         Context attached = current == null ? Context.ROOT : current.context;
-        Attachment now;
         if (attached != toDetach) {
             LOG.log(Level.SEVERE, "Context was not attached when detaching",
                     new Throwable("detach of " + toDetach + " while " + attached + " is current").fillInStackTrace());
-            now = current;
         } else if (!undo(current)) {
             LOG.log(Level.SEVERE, "Context was attached in another contextvars4j context than the one current when detaching",
                     new Throwable("detach of " + toDetach).fillInStackTrace());
-            now = CURRENT.get();
-        } else {
-            // A reset puts back the value the set replaced: no need to read it again.
-            now = current.entered == null ? current.before : CURRENT.get();
         }
         // As gRPC's default storage does, toRestore is made current whatever went before: by
         // undoing the attaches above it when it is below in this context, else by setting it.
+        Attachment now = CURRENT.get();
         while (now != null && now.context != toRestore && now.entered == null && undo(now)) {
             now = CURRENT.get();
         }
         if ((now == null ? Context.ROOT : now.context) != toRestore) {
-            CURRENT.set(toRestore == Context.ROOT ? null : new Attachment(toRestore, null, null));
+            CURRENT.set(toRestore == Context.ROOT ? null : new Attachment(toRestore, null));
         }
     }
 
@@ -158,14 +153,11 @@ public final class ContextStorageOverride extends Context.Storage {
 
         final Context context;
         final org.contextvars4j.Scope entered;
-        /** The attachment this one replaced in its contextvars4j context (what a reset of {@link #token} restores), or null. */
-        final Attachment before;
         Token<Attachment> token;
 
-        Attachment(Context context, org.contextvars4j.Scope entered, Attachment before) {
+        Attachment(Context context, org.contextvars4j.Scope entered) {
             this.context = context;
             this.entered = entered;
-            this.before = before;
         }
 
         @Override
