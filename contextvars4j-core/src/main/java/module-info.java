@@ -5,8 +5,12 @@
  * machinery live in a package that is not exported. Providers of
  * {@link org.contextvars4j.ThreadLocalAccessor} are discovered through {@link java.util.ServiceLoader}.
  */
+@SuppressWarnings("module") // the bridges' modules are not on the core's module path
 module org.contextvars4j {
     exports org.contextvars4j;
+
+    /** To this project's bridges only: Bridges, their answers kept in the current context. */
+    exports org.contextvars4j.internal to org.contextvars4j.opentelemetry, org.contextvars4j.grpc;
 
     /** Foreign thread-local state bridged at every propagation point (P6). */
     uses org.contextvars4j.ThreadLocalAccessor;

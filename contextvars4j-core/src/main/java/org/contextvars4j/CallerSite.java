@@ -46,11 +46,11 @@ final class CallerSite extends Throwable {
      * them. CallerSiteTest checks this list against the compiled classes, so a new class cannot
      * be forgotten.
      */
-    static final Set<String> LIBRARY_CLASSES = Set.of("Bridge", "CallerSite",
+    static final Set<String> LIBRARY_CLASSES = Set.of("Bridge", "BridgeAnswers", "CallerSite",
             "Context", "ContextCallable", "ContextCompletableFuture", "ContextExecutor", "ContextExecutorService",
             "ContextExecutors", "ContextRunnable", "ContextScheduledExecutorService", "ContextThreads", "ContextVar",
             "LeakDetection", "Propagation", "Scope", "StageBiFunction", "StageFunction", "Storage",
             "ThreadLocalAccessor", "ThreadLocalAccessors", "Token", "ContextRecursiveTask",
             "ContextRecursiveAction", "RequestScope", "ScopeCache", "ScopedAsyncMemoizer", "ScopedMemoizer",
-            "ScopedResource", "ScopedResourceException", "internal.VarMap");
+            "ScopedResource", "ScopedResourceException", "internal.Bridges", "internal.VarMap");
 }

@@ -136,10 +136,25 @@ public final class Context {
         setMap(map);
     }
 
+    /**
+     * The answers the bridges derived from {@link #root} (see BridgeAnswers), one per bridge, or
+     * null: written and read only by the thread that has this context current, and cleared with
+     * every change of {@link #root}, so that an answer is always one derived from this context's
+     * present variables and keeps nothing alive that the context itself does not (S11).
+     */
+    Object answer0;
+
+    /** The second bridge's answer, as {@link #answer0}. */
+    Object answer1;
+
     /** Replaces the variables; called only by the thread that has this context current. */
     void setMap(Object[] m) {
         shift = VarMap.shift(m);
         ROOT.setRelease(this, m);
+        if (answer0 != null || answer1 != null) {
+            answer0 = null;
+            answer1 = null;
+        }
     }
 
     /** {@return the variables, as seen from any thread: a load of {@link #root} with acquire ordering} */

@@ -146,17 +146,29 @@ public final class VarMap {
         return (Tag) node[0];
     }
 
-    /** {@return the root shift of {@code map}: 5 &times; (depth - 1)} */
+    /**
+     * {@return the root shift of {@code map}: 5 &times; (depth - 1)}
+     *
+     * @param map a map
+     */
     public static int shift(Object[] map) {
         return tagOf(map).shift;
     }
 
-    /** {@return the number of entries in {@code map}} */
+    /**
+     * {@return the number of entries in {@code map}}
+     *
+     * @param map a map
+     */
     public static int size(Object[] map) {
         return tagOf(map).size;
     }
 
-    /** {@return the depth of the trie, 1 for a single leaf} (for tests and benchmarks) */
+    /**
+     * {@return the depth of the trie, 1 for a single leaf} (for tests and benchmarks)
+     *
+     * @param map a map
+     */
     public static int depth(Object[] map) {
         return shift(map) / BITS + 1;
     }

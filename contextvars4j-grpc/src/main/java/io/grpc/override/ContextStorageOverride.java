@@ -5,6 +5,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.contextvars4j.ContextVar;
 import org.contextvars4j.Token;
+import org.contextvars4j.internal.Bridges;
 
 /**
  * The storage of gRPC's current {@link Context}, kept inside the current contextvars4j
@@ -37,12 +38,16 @@ import org.contextvars4j.Token;
  *       same;</li>
  *   <li>when no contextvars4j var is set, {@code Context.current()} is the very context attached;
  *       when some are, it is the carrying child: same values, deadline and cancellation, but not
- *       the same object (compare contexts by their values, not with {@code ==}).</li>
+ *       the same object as the one attached. It is the same object from one call to the next
+ *       while nothing is set, reset, entered, exited, attached or detached in between, so a
+ *       context read twice compares equal with {@code ==}.</li>
  * </ul>
  *
  * @apiNote Public, with a public constructor, only because gRPC instantiates it reflectively.
- * @implNote {@code current()} is one read of the contextvars4j context; an attach sets one var,
- *           a detach resets it.
+ * @implNote {@code current()} is one {@code ThreadLocal} read and allocates nothing in the steady
+ *           state: its answer is kept in the current contextvars4j context, which drops it with
+ *           any change of its vars, so it keeps alive nothing the context does not. An attach
+ *           sets one var, a detach resets it.
  */
 public final class ContextStorageOverride extends Context.Storage {
 
@@ -65,16 +70,21 @@ public final class ContextStorageOverride extends Context.Storage {
      */
     @Override
     public Context current() {
+        // Steady state: the answer kept in the current contextvars4j context (dropped by any
+        // change of its vars, CURRENT included). The root stands for null there.
+        Object kept = Bridges.answer(Bridges.GRPC);
+        if (kept != null) {
+            return kept == Context.ROOT ? null : (Context) kept;
+        }
         org.contextvars4j.Context vars = org.contextvars4j.Context.copyCurrent();
         Attachment attachment = vars.get(CURRENT);
         int size = vars.size();
         // CURRENT is present with a null value only after a mismatched detach to the root.
         int own = size - (attachment != null || (size > 0 && vars.containsKey(CURRENT)) ? 1 : 0);
-        if (own == 0) {
-            return attachment == null ? null : attachment.context;
-        }
         Context base = attachment == null ? Context.ROOT : attachment.context;
-        return base.withValue(VARS, vars);
+        Context answer = own == 0 ? base : base.withValue(VARS, vars);
+        Bridges.keep(Bridges.GRPC, vars, answer);
+        return answer == Context.ROOT ? null : answer;
     }
 
     /**
@@ -90,30 +100,12 @@ public final class ContextStorageOverride extends Context.Storage {
         Context previous = before == null ? Context.ROOT : before.context;
         org.contextvars4j.Context snapshot = VARS.get(toAttach);
         org.contextvars4j.Scope entered = null;
-        if (snapshot != null && !sameVars(snapshot)) {
+        if (snapshot != null && !Bridges.sameVarsAsCurrent(snapshot, CURRENT)) {
             entered = snapshot.copy().enter();
         }
         Attachment attachment = new Attachment(toAttach, entered);
         attachment.token = CURRENT.set(attachment);
         return previous;
-    }
-
-    /** {@return whether the current contextvars4j context holds exactly the vars of {@code snapshot}, by identity} */
-    private static boolean sameVars(org.contextvars4j.Context snapshot) {
-        org.contextvars4j.Context here = org.contextvars4j.Context.copyCurrent();
-        if (ownVars(here) != ownVars(snapshot)) {
-            return false;
-        }
-        for (ContextVar<?> var : snapshot.keySet()) {
-            if (var != CURRENT && (!here.containsKey(var) || here.get(var) != snapshot.get(var))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int ownVars(org.contextvars4j.Context context) {
-        return context.size() - (context.containsKey(CURRENT) ? 1 : 0);
     }
 
     /**

@@ -2,8 +2,11 @@ package org.contextvars4j.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.ThreadMXBean;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -269,6 +272,82 @@ class GrpcContextContractTest {
             // The attach entered no copy, so the var set inside is still in this context.
             assertThat(later.get()).isEqualTo("set while attached");
             later.reset(token);
+        }
+    }
+
+    @Test
+    void current_varsSetNothingChanged_sameObject_changedAfterASetOrAttach() {
+        try (Token<String> ignored = TENANT.set("acme")) {
+            Context first = Context.current();
+            assertThat(Context.current()).isSameAs(first);
+            Context attached = Context.current().withValue(KEY, "attached");
+            Context previous = attached.attach();
+            Context inAttach = Context.current();
+            assertThat(inAttach).isNotSameAs(first).isNotSameAs(attached);
+            assertThat(Context.current()).isSameAs(inAttach);
+            assertThat(KEY.get()).isEqualTo("attached");
+            ContextVar<String> later = ContextVar.of("later");
+            try (Token<String> t = later.set("v")) {
+                Context afterSet = Context.current();
+                assertThat(afterSet).isNotSameAs(inAttach);
+                assertThat(Context.current()).isSameAs(afterSet);
+            }
+            attached.detach(previous);
+            assertThat(KEY.get()).isNull();
+            assertThat(Context.current()).isNotSameAs(inAttach);
+        }
+    }
+
+    @Test
+    void current_varSetSteadyState_allocatesNothing() {
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Context attached = Context.ROOT.withValue(KEY, "attached");
+        try (Token<String> ignored = TENANT.set("acme")) {
+            Context previous = attached.attach();
+            try {
+                Context first = Context.current();
+                int calls = 200_000;
+                long sink = 0;
+                threads.getCurrentThreadAllocatedBytes();
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < calls; i++) {
+                    sink += System.identityHashCode(Context.current());
+                }
+                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                assertThat(sink).isNotZero();
+                // The measurement may allocate a few hundred bytes; one child per call would be 27 MB.
+                assertThat(allocated).isLessThan(calls / 20);
+                assertThat(Context.current()).isSameAs(first);
+            } finally {
+                attached.detach(previous);
+            }
+        }
+    }
+
+    @Test
+    void current_onAPooledThread_keepsNoFinishedTasksValue_S11() throws Exception {
+        AtomicReference<WeakReference<Object>> value = new AtomicReference<>();
+        ExecutorService single = Executors.newSingleThreadExecutor();
+        try {
+            // Unwrapped task: it sets in the worker's own context, reads gRPC's current context
+            // (the answer is kept in that context), and resets.
+            single.submit(() -> {
+                Object big = new byte[1 << 20];
+                value.set(new WeakReference<>(big));
+                ContextVar<Object> var = ContextVar.of("payload");
+                try (Token<Object> t = var.set(big)) {
+                    assertThat(Context.current()).isSameAs(Context.current());
+                }
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 50 && value.get().get() != null; i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertThat(value.get().get()).as("the finished task's value, kept by the worker thread").isNull();
+        } finally {
+            single.shutdown();
+            assertThat(single.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
     }
 }

@@ -1,12 +1,11 @@
 package org.contextvars4j.opentelemetry;
 
 import io.opentelemetry.context.Context;
-import java.lang.ref.Reference;
-import java.lang.ref.WeakReference;
 import io.opentelemetry.context.ContextStorage;
 import io.opentelemetry.context.Scope;
 import org.contextvars4j.ContextVar;
 import org.contextvars4j.Token;
+import org.contextvars4j.internal.Bridges;
 
 /*
  * How the bridge stores OpenTelemetry's context.
@@ -32,9 +31,11 @@ import org.contextvars4j.Token;
  *
  * Identity. OpenTelemetry's own storage returns the very object that was attached, so callers
  * compare with == (current() == captured, attaching the current context gives the no-op scope). The
- * bridge keeps that: current() remembers, per thread and weakly, what it returned and the
- * contextvars4j map it came from, and returns the same object while that map is still the current
- * one (Context.matchesCurrent, an identity check). A CarryingContext is equal to another when both
+ * bridge keeps that: current() keeps its answer in the current contextvars4j context itself
+ * (org.contextvars4j.internal.Bridges), which drops it with any change of its vars, and returns the
+ * same object while it is there: the one ThreadLocal read that finds the context finds the answer.
+ * The answer lives in the context it came from, so it keeps alive nothing that context does not (a
+ * pooled thread keeps no finished task's values, S11). A CarryingContext is equal to another when both
  * parts are: the same OpenTelemetry context and the same vars with equal values, so a context read
  * again after a scope closed equals the one read before it opened.
  *
@@ -50,12 +51,6 @@ final class BridgeStorage implements ContextStorage {
 
     /** The attachment whose OpenTelemetry context is current in the current contextvars4j context. */
     static final ContextVar<Attachment> CURRENT = ContextVar.of("opentelemetry.context", null);
-
-    /**
-     * Per thread, weakly (a pooled thread must not keep a finished task's values alive, S11): the
-     * last answer of {@link #current()} when it carried vars.
-     */
-    private static final ThreadLocal<Reference<CarryingContext>> LAST = new ThreadLocal<>();
 
     private static final System.Logger LOGGER = System.getLogger(BridgeStorage.class.getName());
 
@@ -97,55 +92,32 @@ final class BridgeStorage implements ContextStorage {
      * context, so that attaching needs no new context.
      */
     private static boolean sameLineage(org.contextvars4j.Context snapshot, Attachment current) {
-        if (current != null && snapshot.get(CURRENT) == current) {
-            return true;
-        }
-        org.contextvars4j.Context here = org.contextvars4j.Context.copyCurrent();
-        if (ownVars(here) != ownVars(snapshot)) {
-            return false;
-        }
-        for (ContextVar<?> var : snapshot.keySet()) {
-            if (var != CURRENT && (!here.containsKey(var) || here.get(var) != snapshot.get(var))) {
-                return false;
-            }
-        }
-        return true;
+        return (current != null && snapshot.get(CURRENT) == current) || Bridges.sameVarsAsCurrent(snapshot, CURRENT);
     }
 
     /** {@return the number of vars in {@code context}, not counting the bridge's own} */
     static int ownVars(org.contextvars4j.Context context) {
-        return context.size() - (context.containsKey(CURRENT) ? 1 : 0);
+        return Bridges.ownVars(context, CURRENT);
     }
 
     @Override
     public Context current() {
-        // Steady state with vars set: the answer of the last call on this thread, while the
-        // contextvars4j map it was derived from is still the current one (that map also holds
-        // CURRENT, so any attach, close, set, reset, enter or exit since shows as a different
-        // map). No allocation.
-        Reference<CarryingContext> ref = LAST.get();
-        if (ref != null) {
-            CarryingContext last = ref.get();
-            if (last != null && last.vars.matchesCurrent()) {
-                return last;
-            }
+        // Steady state: the answer kept in the current contextvars4j context, still there while
+        // its vars are unchanged (that map also holds CURRENT, so any attach, close, set, reset,
+        // enter or exit since has dropped it). One ThreadLocal read, no allocation.
+        Object kept = Bridges.answer(Bridges.OPENTELEMETRY);
+        if (kept != null) {
+            return (Context) kept;
         }
         // One lookup of the current contextvars4j context, then reads of the (immutable) copy.
         org.contextvars4j.Context vars = org.contextvars4j.Context.copyCurrent();
         Attachment current = vars.get(CURRENT);
         Context otel = current == null ? Context.root() : current.otel;
         int own = vars.size() - (current != null || vars.containsKey(CURRENT) ? 1 : 0);
-        if (own == 0) {
-            // No var of the user's: the answer is OpenTelemetry's own object, already stable.
-            if (ref != null) {
-                LAST.set(null);
-            }
-            return otel;
-        }
-        // The answer itself is the weak referent, so it stays the answer while a caller holds it.
-        CarryingContext carrying = new CarryingContext(otel, vars);
-        LAST.set(new WeakReference<>(carrying));
-        return carrying;
+        // No var of the user's: the answer is OpenTelemetry's own object; else the carrying one.
+        Context answer = own == 0 ? otel : new CarryingContext(otel, vars);
+        Bridges.keep(Bridges.OPENTELEMETRY, vars, answer);
+        return answer;
     }
 
     /** One attach: the OpenTelemetry context made current, and the scope that undoes it. */
