@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import jakarta.servlet.http.HttpServletRequest;
 import org.contextvars4j.ContextVar;
 import org.contextvars4j.ThreadLocalAccessors;
+import org.contextvars4j.opentelemetry.ServletPropagationFilter;
+import org.contextvars4j.opentelemetry.VarBaggagePropagator;
 import org.contextvars4j.Token;
 import org.contextvars4j.servlet.RequestScopeFilter;
 import org.contextvars4j.testsupport.ContextLeakGuard;
@@ -240,6 +242,81 @@ class AutoConfigurationTest {
         void customizers_restClientModuleMissing_staysOff() {
             runner.withClassLoader(new FilteredClassLoader(RestClientCustomizer.class))
                     .run(context -> assertThat(context).doesNotHaveBean("contextVarsRestClientCustomizer"));
+        }
+    }
+
+    @Nested
+    class Baggage {
+
+        private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ContextVarsServletAutoConfiguration.class,
+                        ContextVarsBaggageAutoConfiguration.class))
+                .withUserConfiguration(TenantVar.class);
+
+        @Test
+        void propagator_allowList_sendsTheNamedVarAndReadsItAfterTheRequestFilter() {
+            runner.withPropertyValues("contextvars4j.baggage.allow=tenant").run(context -> {
+                VarBaggagePropagator propagator = context.getBean(VarBaggagePropagator.class);
+                Map<String, String> headers = new java.util.HashMap<>();
+                try (Token<String> t = TENANT.set("acme")) {
+                    propagator.inject(io.opentelemetry.context.Context.current(), headers, Map::put);
+                }
+                assertThat(headers).containsEntry("baggage", "cv.tenant=acme");
+                assertThat(context).hasBean("contextVarsBaggageRestClientCustomizer").hasBean("contextVarsBaggageRestTemplateCustomizer");
+                FilterRegistrationBean<?> filter = context.getBean("contextVarsBaggageFilter", FilterRegistrationBean.class);
+                assertThat(filter.getFilter()).isInstanceOf(ServletPropagationFilter.class);
+                assertThat(filter.getOrder()).isEqualTo(ContextVarsProperties.DEFAULT_FILTER_ORDER + 2);
+            });
+        }
+
+        @Test
+        void propagator_emptyAllowList_sendsNoVar() {
+            runner.run(context -> {
+                Map<String, String> headers = new java.util.HashMap<>();
+                try (Token<String> t = TENANT.set("acme")) {
+                    context.getBean(VarBaggagePropagator.class).inject(io.opentelemetry.context.Context.current(), headers, Map::put);
+                }
+                assertThat(headers).doesNotContainKey("baggage");
+            });
+        }
+
+        @Test
+        void propagator_unknownName_failsNamingIt() {
+            runner.withPropertyValues("contextvars4j.baggage.allow=tenant,nosuch").run(context -> assertThat(context)
+                    .getFailure().rootCause().isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("\"nosuch\"").hasMessageContaining("contextvars4j.baggage.allow"));
+        }
+
+        @Test
+        void propagator_userDefinesOne_backsOffAndTheFilterUsesTheirs() {
+            VarBaggagePropagator mine = VarBaggagePropagator.builder().allow(TENANT).build();
+            runner.withPropertyValues("contextvars4j.baggage.allow=nosuch").withBean("mine", VarBaggagePropagator.class, () -> mine)
+                    .run(context -> assertThat(context).hasSingleBean(VarBaggagePropagator.class)
+                            .doesNotHaveBean("contextVarsBaggagePropagator").hasBean("contextVarsBaggageFilter"));
+        }
+
+        @Test
+        void propagator_switchedOff_absent() {
+            runner.withPropertyValues("contextvars4j.baggage.enabled=false")
+                    .run(context -> assertThat(context).doesNotHaveBean(VarBaggagePropagator.class)
+                            .doesNotHaveBean("contextVarsBaggageFilter").doesNotHaveBean("contextVarsBaggageRestClientCustomizer"));
+        }
+
+        @Test
+        void propagator_openTelemetryModuleMissing_staysOff() {
+            runner.withClassLoader(new FilteredClassLoader(VarBaggagePropagator.class))
+                    .run(context -> assertThat(context).doesNotHaveBean("contextVarsBaggagePropagator")
+                            .doesNotHaveBean("contextVarsBaggageFilter"));
+        }
+    }
+
+    /** The application's var, as a bean the allow-list can name. */
+    @Configuration(proxyBeanMethods = false)
+    static class TenantVar {
+
+        @Bean
+        ContextVar<String> tenantVar() {
+            return TENANT;
         }
     }
 
