@@ -7,6 +7,9 @@ import java.util.Map;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import jakarta.servlet.DispatcherType;
 import org.contextvars4j.ContextVar;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.contextvars4j.opentelemetry.DropReason;
 import org.contextvars4j.opentelemetry.ServletPropagationFilter;
 import org.contextvars4j.opentelemetry.VarBaggagePropagator;
 import org.springframework.beans.factory.ObjectProvider;
@@ -102,6 +105,34 @@ public final class ContextVarsBaggageAutoConfiguration {
             BaggageInterceptor interceptor = new BaggageInterceptor(propagator);
             return template -> template.getInterceptors().add(interceptor);
         }
+    }
+
+    /** Metrics: the propagator's drops, when Micrometer is present. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterBinder.class)
+    static final class Metrics {
+
+        /**
+         * {@return the binder of the counter {@value #DROPS}, one per {@link DropReason} (tag
+         * {@code reason}), which Boot binds to every meter registry it configures}
+         *
+         * @param propagator the propagator whose drops are counted
+         */
+        @Bean
+        @ConditionalOnMissingBean(name = "contextVarsBaggageMetrics")
+        MeterBinder contextVarsBaggageMetrics(VarBaggagePropagator propagator) {
+            return registry -> {
+                for (DropReason reason : DropReason.values()) {
+                    FunctionCounter.builder(DROPS, propagator, p -> p.dropCount(reason))
+                            .description("inbound baggage entries of contextvars4j vars dropped, by reason")
+                            .tag("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
+                            .register(registry);
+                }
+            };
+        }
+
+        /** The counter's name. */
+        static final String DROPS = "contextvars4j.baggage.drops";
     }
 
     /** Inbound: a servlet filter reads the vars from each request's baggage header. */

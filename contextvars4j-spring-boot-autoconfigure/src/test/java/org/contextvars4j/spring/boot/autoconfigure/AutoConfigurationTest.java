@@ -270,6 +270,54 @@ class AutoConfigurationTest {
         }
 
         @Test
+        void metrics_malformedInboundEntry_countedByReason() {
+            runner.withPropertyValues("contextvars4j.baggage.allow=tenant").run(context -> {
+                io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+                context.getBean("contextVarsBaggageMetrics", io.micrometer.core.instrument.binder.MeterBinder.class).bindTo(registry);
+                VarBaggagePropagator propagator = context.getBean(VarBaggagePropagator.class);
+                io.opentelemetry.context.propagation.TextMapGetter<Map<String, String>> getter = new io.opentelemetry.context.propagation.TextMapGetter<>() {
+                    @Override
+                    public String get(Map<String, String> carrier, String key) {
+                        return carrier == null ? null : carrier.get(key);
+                    }
+                };
+                java.util.logging.Logger log = java.util.logging.Logger.getLogger(VarBaggagePropagator.class.getName());
+                java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+                java.util.logging.Handler capture = new java.util.logging.Handler() {
+                    @Override
+                    public void publish(java.util.logging.LogRecord record) {
+                        warnings.add(java.text.MessageFormat.format(record.getMessage(), record.getParameters()));
+                    }
+
+                    @Override
+                    public void flush() {
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+                log.addHandler(capture);
+                log.setUseParentHandlers(false);
+                try {
+                    propagator.extract(io.opentelemetry.context.Context.root(), Map.of("baggage", "cv.other=x"), getter);
+                } finally {
+                    log.removeHandler(capture);
+                    log.setUseParentHandlers(true);
+                }
+                assertThat(warnings).singleElement().asString().contains("NOT_ALLOWED", "cv.other");
+                assertThat(registry.get("contextvars4j.baggage.drops").tag("reason", "not_allowed").functionCounter().count()).isEqualTo(1.0);
+                assertThat(registry.get("contextvars4j.baggage.drops").tag("reason", "malformed").functionCounter().count()).isZero();
+            });
+        }
+
+        @Test
+        void metrics_micrometerMissing_noBinder() {
+            runner.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
+                    .run(context -> assertThat(context).hasSingleBean(VarBaggagePropagator.class).doesNotHaveBean("contextVarsBaggageMetrics"));
+        }
+
+        @Test
         void propagator_emptyAllowList_sendsNoVar() {
             runner.run(context -> {
                 Map<String, String> headers = new java.util.HashMap<>();
