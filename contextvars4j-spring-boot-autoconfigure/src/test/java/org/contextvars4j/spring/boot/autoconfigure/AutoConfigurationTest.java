@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import jakarta.servlet.http.HttpServletRequest;
 import org.contextvars4j.ContextVar;
 import org.contextvars4j.ThreadLocalAccessors;
+import org.contextvars4j.micrometer.ContextThreadLocalAccessor;
 import org.contextvars4j.opentelemetry.ServletPropagationFilter;
 import org.contextvars4j.opentelemetry.VarBaggagePropagator;
 import org.contextvars4j.Token;
@@ -24,6 +25,7 @@ import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfigurati
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -31,6 +33,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.task.TaskDecorator;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
@@ -242,6 +245,89 @@ class AutoConfigurationTest {
         void customizers_restClientModuleMissing_staysOff() {
             runner.withClassLoader(new FilteredClassLoader(RestClientCustomizer.class))
                     .run(context -> assertThat(context).doesNotHaveBean("contextVarsRestClientCustomizer"));
+        }
+    }
+
+    @Nested
+    class WebFlux {
+
+        private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ContextVarsWebFluxAutoConfiguration.class));
+
+        @Test
+        void filter_reactiveApplication_registeredAtTheDocumentedOrder() {
+            runner.withPropertyValues("contextvars4j.web.require-user=/api/*")
+                    .withBean(Authenticator.class, () -> (Authenticator<ServerHttpRequest>) r -> Authentication.anonymous())
+                    .run(context -> {
+                        ContextVarsWebFilter filter = context.getBean(ContextVarsWebFilter.class);
+                        assertThat(filter.getOrder()).isEqualTo(ContextVarsProperties.DEFAULT_FILTER_ORDER);
+                        assertThat(filter.toString()).contains("/api/*", "AutoConfigurationTest");
+                    });
+        }
+
+        @Test
+        void filter_malformedPattern_failsNamingIt() {
+            runner.withPropertyValues("contextvars4j.web.require-user=api").run(context -> assertThat(context)
+                    .getFailure().rootCause().isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("\"api\""));
+        }
+
+        @Test
+        void filter_userDefinesOne_backsOff() {
+            ContextVarsWebFilter mine = ContextVarsWebFilter.builder(7).build();
+            runner.withBean("mine", ContextVarsWebFilter.class, () -> mine)
+                    .run(context -> assertThat(context.getBean(ContextVarsWebFilter.class)).isSameAs(mine));
+        }
+
+        @Test
+        void filter_switchedOff_absent() {
+            runner.withPropertyValues("contextvars4j.web.enabled=false")
+                    .run(context -> assertThat(context).doesNotHaveBean(ContextVarsWebFilter.class));
+        }
+
+        @Test
+        void filter_micrometerModuleMissing_staysOff() {
+            runner.withClassLoader(new FilteredClassLoader(ContextThreadLocalAccessor.class))
+                    .run(context -> assertThat(context).doesNotHaveBean(ContextVarsWebFilter.class));
+        }
+
+        @Test
+        void filter_servletApplication_staysOff() {
+            new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(ContextVarsWebFluxAutoConfiguration.class))
+                    .run(context -> assertThat(context).doesNotHaveBean(ContextVarsWebFilter.class));
+        }
+
+        @Test
+        void reactorPropagation_default_auto() {
+            StandardEnvironment environment = new StandardEnvironment();
+            new ReactorPropagationEnvironmentPostProcessor().postProcessEnvironment(environment, null);
+            assertThat(environment.getProperty("spring.reactor.context-propagation")).isEqualTo("auto");
+        }
+
+        @Test
+        void reactorPropagation_applicationSetsIt_theirsWins() {
+            StandardEnvironment environment = new StandardEnvironment();
+            environment.getPropertySources().addFirst(new MapPropertySource("app", Map.of("spring.reactor.context-propagation", "limited")));
+            new ReactorPropagationEnvironmentPostProcessor().postProcessEnvironment(environment, null);
+            assertThat(environment.getProperty("spring.reactor.context-propagation")).isEqualTo("limited");
+        }
+
+        @Test
+        void reactorPropagation_servletApplication_untouched() {
+            StandardEnvironment environment = new StandardEnvironment();
+            org.springframework.boot.SpringApplication application = new org.springframework.boot.SpringApplication();
+            application.setWebApplicationType(org.springframework.boot.WebApplicationType.SERVLET);
+            new ReactorPropagationEnvironmentPostProcessor().postProcessEnvironment(environment, application);
+            assertThat(environment.containsProperty("spring.reactor.context-propagation")).isFalse();
+        }
+
+        @Test
+        void reactorPropagation_switchedOff_untouched() {
+            StandardEnvironment environment = new StandardEnvironment();
+            environment.getPropertySources().addFirst(new MapPropertySource("app",
+                    Map.of("contextvars4j.reactor.automatic-context-propagation", "false")));
+            new ReactorPropagationEnvironmentPostProcessor().postProcessEnvironment(environment, null);
+            assertThat(environment.containsProperty("spring.reactor.context-propagation")).isFalse();
         }
     }
 
