@@ -1,0 +1,187 @@
+package org.contextvars4j.agent;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+import org.contextvars4j.agent.bootstrap.AgentBridge;
+import org.contextvars4j.agent.bootstrap.Captures;
+
+/**
+ * The advice the agent inlines into JDK classes. Each piece is a few static calls into
+ * {@link AgentBridge} (on the bootstrap class path); ByteBuddy copies the bytecode of these
+ * methods into the instrumented methods, so these classes themselves are never called.
+ */
+final class Advices {
+
+    private Advices() {
+    }
+
+    /** {@code ThreadPoolExecutor.execute(Runnable)} (and {@code ThreadPerTaskExecutor.newThread}): capture at hand-over. */
+    static final class Execute {
+        private Execute() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object executor,
+                @Advice.Argument(value = 0, readOnly = false) Runnable task) {
+            task = AgentBridge.wrap(executor, task);
+        }
+    }
+
+    /** {@code StructuredTaskScope.fork(Callable)} (JDK 25): the subtask captures the forking context. */
+    static final class Fork {
+        private Fork() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(value = 0, readOnly = false) Callable<?> task) {
+            task = AgentBridge.wrapCallable(task, task);
+        }
+    }
+
+    /** {@code ThreadPoolExecutor.shutdownNow()}: the application gets its own runnables back. */
+    static final class ShutdownNow {
+        private ShutdownNow() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Return List<Runnable> tasks) {
+            AgentBridge.unwrapAll(tasks);
+        }
+    }
+
+    /** {@code ThreadPoolExecutor.remove(Runnable)}: finds the wrapper queued for the application's runnable. */
+    static final class Remove {
+        private Remove() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object executor,
+                @Advice.Argument(value = 0, readOnly = false) Runnable task) {
+            task = AgentBridge.queued(executor, task);
+        }
+    }
+
+    /** {@code FutureTask}'s constructors: the task captures the context it is created in (at submit). */
+    static final class FutureTaskCreated {
+        private FutureTaskCreated() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Argument(0) Object original,
+                @Advice.FieldValue(value = "callable", readOnly = false) Callable<?> callable) {
+            callable = AgentBridge.wrapCallable(callable, original);
+        }
+    }
+
+    /** {@code ForkJoinTask}'s constructor and {@code fork()}, {@code Timer.sched}: (re)capture. */
+    static final class Capture {
+        private Capture() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object task) {
+            ((Captures) task).contextvars4j$captured(AgentBridge.capture(task));
+        }
+    }
+
+    /** {@code Timer.sched(TimerTask, ...)}: the timer task captures the scheduling context. */
+    static final class Schedule {
+        private Schedule() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object task) {
+            if (task instanceof Captures c) {
+                c.contextvars4j$captured(AgentBridge.capture(task));
+            }
+        }
+    }
+
+    /**
+     * {@code ForkJoinTask.doExec()}, {@code CompletableFuture}'s {@code AsyncSupply.run()},
+     * {@code AsyncRun.run()} and every completion's {@code tryFire(int)}, and {@code run()} of
+     * {@code TimerTask}s: the body runs in a fresh copy of the task's capture.
+     */
+    static final class RunCaptured {
+        private RunCaptured() {
+        }
+
+        @Advice.OnMethodEnter
+        static Object enter(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object task) {
+            return task instanceof Captures c ? AgentBridge.enter(c.contextvars4j$captured(), task) : null;
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object entry, @Advice.Thrown Throwable failure) {
+            AgentBridge.exitInPool(entry, failure);
+        }
+    }
+
+    /**
+     * {@code CompletableFuture}'s private {@code uni*Stage}, {@code bi*Stage} and {@code or*Stage}
+     * methods, behind every stage method: a stage registered on a future that is complete already
+     * runs right there, and does so in a copy of the registering context (its sets stay in it).
+     */
+    static final class RegisterStage {
+        private RegisterStage() {
+        }
+
+        @Advice.OnMethodEnter
+        static Object enter() {
+            return AgentBridge.enterCopyOfCurrent();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object entry, @Advice.Thrown Throwable failure) {
+            AgentBridge.exitInPool(entry, failure);
+        }
+    }
+
+    /** {@code Thread.start()} and {@code VirtualThread.start()} (inheritThreadContext only). */
+    static final class ThreadStart {
+        private ThreadStart() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object thread) {
+            AgentBridge.threadStarting(thread);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object thread,
+                @Advice.Thrown Throwable failure) {
+            if (failure != null) {
+                AgentBridge.threadNotStarted(thread);
+            }
+        }
+    }
+
+    /** {@code Thread.run()} and {@code VirtualThread.run(Runnable)} (inheritThreadContext only). */
+    static final class ThreadRun {
+        private ThreadRun() {
+        }
+
+        @Advice.OnMethodEnter
+        static Object enter(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object thread) {
+            return AgentBridge.threadRunning(thread);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object entry, @Advice.Thrown Throwable failure) {
+            AgentBridge.exitInPool(entry, failure);
+        }
+    }
+
+    /** {@code Storage}'s static initializer in a contextvars4j core: publish the hook. */
+    static final class CoreLoaded {
+        private CoreLoaded() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Origin Class<?> storage) {
+            AgentBridge.coreLoaded(storage);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package org.contextvars4j.benchmarks;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The agent's cost, in one run: {@link HandOffBenchmark}'s executor hop and five-stage
+ * {@code CompletableFuture} chain on a plain one-worker {@code ThreadPoolExecutor}, and
+ * {@link AgentOverheadBenchmark}'s rows on one thread, three ways: nothing (the plain rows, no
+ * agent), our explicit wrappers (no agent), and the agent (the plain rows in forks started with
+ * {@code -javaagent}). Prints each row and the agent's ratio to the explicit wrappers (target: at
+ * most 1.1x). JMH's own classes are excluded from the agent: JMH runs each iteration as a task
+ * on its own pool, and the context a trial-level {@code @Setup} enters must stay current across
+ * those tasks, which the agent would otherwise run each in a fresh copy (docs/agent.md).
+ *
+ * <pre>{@code
+ * java -cp contextvars4j-benchmarks/target/benchmarks.jar org.contextvars4j.benchmarks.AgentComparison \
+ *     contextvars4j-agent/target/contextvars4j-agent-0.1.0-SNAPSHOT.jar
+ * }</pre>
+ */
+public final class AgentComparison {
+
+    private AgentComparison() {
+    }
+
+    /**
+     * Runs the comparison.
+     *
+     * @param args the agent jar's path
+     * @throws RunnerException if JMH fails
+     */
+    public static void main(String[] args) throws RunnerException {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("usage: AgentComparison <path of contextvars4j-agent jar>");
+        }
+        String hops = HandOffBenchmark.class.getSimpleName() + "\\.(hop|chain5)_";
+        String local = AgentOverheadBenchmark.class.getSimpleName() + "\\.(task|chain5)_";
+        Map<String, Double> without = score(new Runner(options()
+                .include(hops + "(unwrapped|ours)$").include(local + "(plain|explicit)$").build()).run());
+        Map<String, Double> with = score(new Runner(options()
+                .include(hops + "unwrapped$").include(local + "plain$")
+                .jvmArgsAppend("-Xshare:off", "-javaagent:" + args[0] + "=exclude=org.openjdk.jmh.").build()).run());
+        System.out.println();
+        System.out.println("row                      nothing (ns)  explicit (ns)  agent (ns)  agent/explicit");
+        for (String[] row : new String[][] {
+            {"HandOffBenchmark.hop", "_unwrapped", "_ours"},
+            {"HandOffBenchmark.chain5", "_unwrapped", "_ours"},
+            {"AgentOverheadBenchmark.task", "_plain", "_explicit"},
+            {"AgentOverheadBenchmark.chain5", "_plain", "_explicit"},
+        }) {
+            double nothing = without.get(row[0] + row[1]);
+            double explicit = without.get(row[0] + row[2]);
+            double agent = with.get(row[0] + row[1]);
+            System.out.println(String.format(Locale.ROOT, "%-29s %8.1f  %13.1f  %10.1f  %13.2fx",
+                    row[0], nothing, explicit, agent, agent / explicit));
+        }
+    }
+
+    private static ChainedOptionsBuilder options() {
+        return new OptionsBuilder()
+                .param("pool", "tpe")
+                .forks(1)
+                .warmupIterations(2)
+                .warmupTime(TimeValue.seconds(1))
+                .measurementIterations(3)
+                .measurementTime(TimeValue.seconds(1))
+                .timeUnit(TimeUnit.NANOSECONDS);
+    }
+
+    private static Map<String, Double> score(Collection<RunResult> results) {
+        Map<String, Double> scores = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark();
+            String method = name.substring(name.lastIndexOf('.') + 1);
+            String type = name.substring(0, name.lastIndexOf('.'));
+            scores.put(type.substring(type.lastIndexOf('.') + 1) + "." + method, r.getPrimaryResult().getScore());
+        }
+        return scores;
+    }
+}

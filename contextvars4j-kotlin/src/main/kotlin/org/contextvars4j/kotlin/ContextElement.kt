@@ -1,0 +1,274 @@
+/*
+ * How a coroutine carries its Context
+ * ===================================
+ *
+ * asyncio gives every task its own contextvars.Context: a copy of the creator's current context,
+ * taken when the task is created, made current while the task runs and left when it awaits. This
+ * file does the same for coroutines with a CopyableThreadContextElement, using only the core's
+ * public API.
+ *
+ * Three kinds of element share one key:
+ *
+ *   kind       made by                          a child of it starts in
+ *   ---------  -------------------------------  -------------------------------------------------
+ *   template   Context.asContextElement()       a copy of that Context, taken at the child's creation
+ *   binding    ContextVar.asContextElement(v)   a copy of the launching thread's current context
+ *                                               (or of the parent coroutine's), with the var set
+ *   running    copyForChild / mergeForChild     a copy of the running coroutine's own Context
+ *
+ * kotlinx calls copyForChild for every new coroutine (launch, async, produce, runBlocking, the
+ * producer of flowOn) and mergeForChild whenever one of our elements is added explicitly (also by
+ * withContext); both return a *running* element, which owns a Context no one else can reach.
+ * withContext(dispatcher) and coroutineScope keep the running element as it is: the block is part
+ * of the same coroutine, so its sets stay visible afterwards, as after `await coro()` in Python.
+ *
+ * Activations. kotlinx calls updateThreadContext when the coroutine is resumed on a thread and
+ * restoreThreadContext on the same thread when it suspends (or completes). The running element
+ * enters its Context there (Context.enter(), S7) and closes the Scope there (S8): the same Context
+ * object on every thread, so a Token made before a suspension resets after it, on any thread.
+ *
+ * Two facts of kotlinx shape the code:
+ *
+ * 1. The unwinding race. A coroutine that suspends on thread A can be resumed on thread B before
+ *    A has finished unwinding to its restoreThreadContext: the resumer does not wait for A. B's
+ *    enter() would then find the Context still entered on A (S7). B waits for A: A is in
+ *    kotlinx's own code between the state machine's return and the finally that restores, never
+ *    in user code, so the wait is short (kotlinx itself spins in the same spot to reuse a
+ *    continuation). The wait spins, then yields, then parks briefly; after ten seconds it gives
+ *    up with an IllegalStateException: then the Context was not left at all, which happens only
+ *    when the coroutine left a Scope of its own open across a suspension.
+ *
+ * 2. Nested activations on one thread. withContext(Dispatchers.Unconfined) and other undispatched
+ *    resumptions run a block of the same coroutine inside the frame that is already running it:
+ *    updateThreadContext comes again on the thread that holds the Context. That call enters
+ *    nothing and its restore closes nothing (NESTED). kotlinx may also restore one state twice
+ *    (UndispatchedCoroutine under a custom interceptor): a closed Scope is not closed again.
+ *
+ * Costs per activation: the core's enter and exit, a volatile read (isEntered) and two plain
+ * writes of the holder thread, and the Scope that enter() returns: 24 B, the one allocation of a
+ * round trip, which escape analysis cannot remove because the core keeps the Scope in the Context
+ * (S8 needs it there). Creating a coroutine copies a Context (O(1)).
+ */
+package org.contextvars4j.kotlin
+
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.locks.LockSupport
+import kotlin.coroutines.AbstractCoroutineContextElement
+import kotlin.coroutines.CoroutineContext
+import kotlinx.coroutines.CopyableThreadContextElement
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.DelicateCoroutinesApi
+import kotlinx.coroutines.ExperimentalCoroutinesApi
+import kotlinx.coroutines.withContext
+import org.contextvars4j.Context
+import org.contextvars4j.ContextVar
+import org.contextvars4j.Scope
+
+/**
+ * A coroutine context element that gives a coroutine its own contextvars4j [Context], the way
+ * asyncio gives each task its own `contextvars.Context`.
+ *
+ * ## What a coroutine sees
+ * - A coroutine runs in its own Context: a copy, taken when the coroutine is created, of the
+ *   context it was launched with. [ContextVar.get] inside it reads that Context; [ContextVar.set]
+ *   changes it.
+ * - Its sets stay visible to it across every suspension and dispatcher switch (`delay`, channel
+ *   waits, `withContext(Dispatchers.IO)`, `coroutineScope`), on whatever thread it resumes.
+ * - Every child (`launch`, `async`, `produce`, the producer of `flowOn`) starts in a copy of its
+ *   parent's Context taken at the child's creation, as `asyncio.create_task` copies the current
+ *   context. Later sets on either side are not seen on the other: a coroutine's sets never reach
+ *   its parent, its siblings or other coroutines that share its threads.
+ * - While the coroutine is suspended, each thread it ran on is back in its own context.
+ *
+ * ## Where the element comes from
+ * Add one at the root, with [Context.asContextElement] or [ContextVar.asContextElement]:
+ * ```
+ * runBlocking(Context.copyCurrent().asContextElement()) { ... }    // the caller's context, as asyncio.run
+ * scope.launch(REQUEST_ID.asContextElement("r-1")) { ... }          // the current context plus one var
+ * withContextVar(USER, "alice") { ... }                             // the same inside a coroutine
+ * ```
+ * Every coroutine created below it then carries one. A coroutine without the element (none in its
+ * context) simply reads the context of whatever thread it runs on: it is not isolated.
+ *
+ * ## Tokens and scopes
+ * Token and Scope rules apply inside a coroutine as on a thread (S5, S8). The coroutine's Context is
+ * the same object on every thread it resumes on, so a [org.contextvars4j.Token] made before a
+ * suspension is reset after it, also on another thread; a token of another coroutine is refused
+ * ("was created in a different Context"). A [Scope] must be opened and closed with no suspension
+ * in between: it belongs to the thread that opened it.
+ *
+ * Instances are immutable for their users and may be shared between coroutines and threads.
+ *
+ * @see asContextElement
+ * @see withContextVar
+ */
+@OptIn(DelicateCoroutinesApi::class, ExperimentalCoroutinesApi::class)
+public class ContextElement private constructor(
+    /** The template (kind template), or the coroutine's own context (kind running); else null. */
+    private val context: Context?,
+    /** Kind binding: the variable set in the child's copy; else null. */
+    private val variable: ContextVar<Any?>?,
+    /** Kind binding: its value. */
+    private val value: Any?,
+    /** Whether this element belongs to one coroutine and [context] is that coroutine's own. */
+    private val running: Boolean,
+) : AbstractCoroutineContextElement(Key), CopyableThreadContextElement<Any?> {
+
+    /** The key of [ContextElement] in a coroutine context: one element per coroutine. */
+    public companion object Key : CoroutineContext.Key<ContextElement> {
+        private val NESTED = Any()
+        private val GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(10)
+
+        internal fun template(context: Context) = ContextElement(context, null, null, false)
+
+        internal fun binding(variable: ContextVar<Any?>, value: Any?) = ContextElement(null, variable, value, false)
+
+        private fun runningIn(context: Context) = ContextElement(context, null, null, true)
+    }
+
+    /**
+     * The thread whose activation has [context] entered now (kind running); null between
+     * activations. A plain field: it only answers "is it me?" (a thread sees its own last write,
+     * and its last write is null once its activation ended, so it never mistakes another thread's
+     * activation for its own); other threads read it only to name the holder in an error message.
+     */
+    private var holder: Thread? = null
+
+    /**
+     * Makes this coroutine's Context current on the calling thread; kotlinx calls it when the
+     * coroutine resumes. Returns the state that [restoreThreadContext] needs.
+     */
+    override fun updateThreadContext(context: CoroutineContext): Any? {
+        if (!running) {
+            // Used without a copy (only by code that starts a coroutine without kotlinx's
+            // builders): each activation runs in a fresh copy, so nothing is shared.
+            return childContext().enter()
+        }
+        val own = this.context!!
+        val thread = Thread.currentThread()
+        if (holder === thread) {
+            return NESTED
+        }
+        if (own.isEntered()) {
+            awaitExit(own)
+        }
+        val scope = own.enter()
+        holder = thread
+        return scope
+    }
+
+    /** Leaves this coroutine's Context on the calling thread; kotlinx calls it at suspension. */
+    override fun restoreThreadContext(context: CoroutineContext, oldState: Any?) {
+        if (oldState !is Scope || oldState.isClosed) {
+            return
+        }
+        if (running) {
+            holder = null
+        }
+        try {
+            oldState.close()
+        } catch (e: IllegalStateException) {
+            if (running) {
+                holder = Thread.currentThread()
+            }
+            throw IllegalStateException(
+                "cannot suspend coroutine: a scope opened in it is still open on thread "
+                    + Thread.currentThread().name + "; close scopes before suspending", e)
+        }
+    }
+
+    /** Returns the element of a new coroutine: its own copy of the context a child starts in. */
+    override fun copyForChild(): CopyableThreadContextElement<Any?> = runningIn(childContext())
+
+    /**
+     * Returns the element of a new coroutine or `withContext` block that was given [overwritingElement]
+     * explicitly: a binding applies to a copy of this element's context, anything else is copied.
+     */
+    override fun mergeForChild(overwritingElement: CoroutineContext.Element): CoroutineContext {
+        val added = overwritingElement as ContextElement
+        val v = added.variable ?: return runningIn(added.childContext())
+        return runningIn(baseContext().with(v, added.value))
+    }
+
+    /** Returns a new Context a child of this element starts in. */
+    private fun childContext(): Context {
+        val v = variable ?: return context!!.copy()
+        return Context.copyCurrent().with(v, value)
+    }
+
+    /** Returns a Context whose contents a child starts from; not to be entered (may be this coroutine's own). */
+    private fun baseContext(): Context = if (variable == null) context!! else childContext()
+
+    /** Waits until the activation that has [own] entered on another thread has left it (see the header). */
+    private fun awaitExit(own: Context) {
+        var spins = 0
+        var deadline = 0L
+        while (own.isEntered()) {
+            when {
+                spins < 64 -> Thread.onSpinWait()
+                spins < 128 -> Thread.yield()
+                else -> {
+                    val now = System.nanoTime()
+                    if (deadline == 0L) {
+                        deadline = now + GIVE_UP_NANOS
+                    } else if (now - deadline > 0) {
+                        throw IllegalStateException(
+                            "cannot resume coroutine: its context " + own + " is still entered on thread "
+                                + (holder?.name ?: "?") + "; was a scope left open across a suspension?")
+                    }
+                    LockSupport.parkNanos(50_000)
+                }
+            }
+            spins++
+        }
+    }
+
+    /** Returns a description: the kind and the context, e.g. `ContextElement[running, Context[size=1, ...]]`. */
+    override fun toString(): String = when {
+        running -> "ContextElement[running, $context]"
+        variable != null -> "ContextElement[${variable.name()}=<value>]"
+        else -> "ContextElement[copy of $context]"
+    }
+}
+
+/**
+ * Returns an element under which a coroutine runs in its own copy of this Context, taken when the
+ * coroutine is created: Python's `asyncio.create_task(coro, context=ctx.copy())`. Sets inside the
+ * coroutine do not change this Context.
+ * ```
+ * runBlocking(Context.copyCurrent().asContextElement()) { ... }   // as asyncio.run(): the caller's context
+ * ```
+ *
+ * @return the element
+ */
+public fun Context.asContextElement(): ContextElement = ContextElement.template(this)
+
+/**
+ * Returns an element under which a coroutine runs in a copy of the context current where it is
+ * created (the parent coroutine's, or the launching thread's), with this variable set to [value].
+ * ```
+ * scope.launch(REQUEST_ID.asContextElement("r-1")) { handle() }   // handle() sees r-1
+ * ```
+ *
+ * @param value the value; may be null
+ * @return the element
+ */
+@Suppress("UNCHECKED_CAST")
+public fun <T> ContextVar<T>.asContextElement(value: T): ContextElement =
+    ContextElement.binding(this as ContextVar<Any?>, value)
+
+/**
+ * Runs [block] with [variable] set to [value] in a copy of the calling coroutine's context, and
+ * returns its result. Sets inside the block are not seen after it: Python's
+ * `copy_context().run(...)` for a suspending block.
+ * ```
+ * withContextVar(USER, "alice") { audit() }                       // audit() sees alice
+ * ```
+ *
+ * @param variable the variable
+ * @param value its value in the block; may be null
+ * @param block what to run
+ * @return what [block] returns
+ */
+public suspend fun <T, R> withContextVar(variable: ContextVar<T>, value: T, block: suspend CoroutineScope.() -> R): R =
+    withContext(variable.asContextElement(value), block)
