@@ -22,6 +22,7 @@ public final class ContextVarsProperties {
     private final Executors executors = new Executors();
     private final Logging logging = new Logging();
     private final Security security = new Security();
+    private final Baggage baggage = new Baggage();
 
     /** For Spring's binder. */
     public ContextVarsProperties() {
@@ -45,6 +46,11 @@ public final class ContextVarsProperties {
     /** {@return the Spring Security settings} */
     public Security getSecurity() {
         return security;
+    }
+
+    /** {@return the baggage settings} */
+    public Baggage getBaggage() {
+        return baggage;
     }
 
     /** The request filter: {@code contextvars4j.web.*}. */
@@ -343,6 +349,71 @@ public final class ContextVarsProperties {
          */
         public void setContextHolder(String contextHolder) {
             this.contextHolder = contextHolder;
+        }
+    }
+
+    /** Vars in W3C baggage, with OpenTelemetry: {@code contextvars4j.baggage.*}. */
+    public static final class Baggage {
+
+        /**
+         * Whether to register the baggage propagator, send the allowed vars on RestClient and
+         * RestTemplate calls and read them from inbound requests.
+         */
+        private boolean enabled = true;
+
+        /**
+         * The names of the vars that cross services in the baggage header: each must be the
+         * name of a ContextVar&lt;String&gt; bean of the application.
+         */
+        private List<String> allow = new ArrayList<>();
+
+        /** The prefix of the vars' baggage entries, which tells them from other baggage. */
+        private String prefix = "cv.";
+
+        /** For Spring's binder. */
+        public Baggage() {
+        }
+
+        /** {@return whether the baggage propagator is registered} */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /**
+         * Sets whether the baggage propagator is registered.
+         *
+         * @param enabled whether the baggage propagator is registered
+         */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** {@return the names of the vars that cross services} */
+        public List<String> getAllow() {
+            return allow;
+        }
+
+        /**
+         * Sets the names of the vars that cross services.
+         *
+         * @param allow the var names
+         */
+        public void setAllow(List<String> allow) {
+            this.allow = allow;
+        }
+
+        /** {@return the prefix of the vars' baggage entries} */
+        public String getPrefix() {
+            return prefix;
+        }
+
+        /**
+         * Sets the prefix of the vars' baggage entries.
+         *
+         * @param prefix the prefix
+         */
+        public void setPrefix(String prefix) {
+            this.prefix = prefix;
         }
     }
 }

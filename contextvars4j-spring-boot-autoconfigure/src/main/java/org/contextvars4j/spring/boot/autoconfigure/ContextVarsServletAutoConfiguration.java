@@ -1,12 +1,9 @@
 package org.contextvars4j.spring.boot.autoconfigure;
 
-import java.util.Map;
-
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import org.contextvars4j.servlet.RequestScopeFilter;
 import org.contextvars4j.web.Authenticator;
-import org.contextvars4j.web.RequestPolicy;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -53,15 +50,8 @@ public final class ContextVarsServletAutoConfiguration {
     public FilterRegistrationBean<RequestScopeFilter> contextVarsRequestScopeFilter(
             ContextVarsProperties properties, ObjectProvider<Authenticator<HttpServletRequest>> authenticator) {
         ContextVarsProperties.Web web = properties.getWeb();
-        RequestPolicy.Builder<HttpServletRequest, RequestScopeFilter> builder = RequestScopeFilter.builder()
-                .requestIdHeader(web.getRequestIdHeader())
-                .challenge(web.getAuthScheme(), web.getRealm());
-        authenticator.ifUnique(builder::authenticator);
-        web.getRequireUser().forEach(builder::requireUser);
-        for (Map.Entry<String, String> rule : web.getRequireRole().entrySet()) {
-            builder.requireRole(rule.getKey(), rule.getValue());
-        }
-        FilterRegistrationBean<RequestScopeFilter> registration = new FilterRegistrationBean<>(builder.build());
+        RequestScopeFilter filter = RequestPolicies.build(RequestScopeFilter.builder(), web, authenticator);
+        FilterRegistrationBean<RequestScopeFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName("contextVarsRequestScopeFilter");
         registration.setOrder(web.getFilterOrder());
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);

@@ -8,6 +8,9 @@ import java.util.concurrent.TimeUnit;
 import jakarta.servlet.http.HttpServletRequest;
 import org.contextvars4j.ContextVar;
 import org.contextvars4j.ThreadLocalAccessors;
+import org.contextvars4j.micrometer.ContextThreadLocalAccessor;
+import org.contextvars4j.opentelemetry.ServletPropagationFilter;
+import org.contextvars4j.opentelemetry.VarBaggagePropagator;
 import org.contextvars4j.Token;
 import org.contextvars4j.servlet.RequestScopeFilter;
 import org.contextvars4j.testsupport.ContextLeakGuard;
@@ -22,6 +25,7 @@ import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfigurati
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -29,6 +33,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.task.TaskDecorator;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
@@ -240,6 +245,212 @@ class AutoConfigurationTest {
         void customizers_restClientModuleMissing_staysOff() {
             runner.withClassLoader(new FilteredClassLoader(RestClientCustomizer.class))
                     .run(context -> assertThat(context).doesNotHaveBean("contextVarsRestClientCustomizer"));
+        }
+    }
+
+    @Nested
+    class WebFlux {
+
+        private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ContextVarsWebFluxAutoConfiguration.class));
+
+        @Test
+        void filter_reactiveApplication_registeredAtTheDocumentedOrder() {
+            runner.withPropertyValues("contextvars4j.web.require-user=/api/*")
+                    .withBean(Authenticator.class, () -> (Authenticator<ServerHttpRequest>) r -> Authentication.anonymous())
+                    .run(context -> {
+                        ContextVarsWebFilter filter = context.getBean(ContextVarsWebFilter.class);
+                        assertThat(filter.getOrder()).isEqualTo(ContextVarsProperties.DEFAULT_FILTER_ORDER);
+                        assertThat(filter.toString()).contains("/api/*", "AutoConfigurationTest");
+                    });
+        }
+
+        @Test
+        void filter_malformedPattern_failsNamingIt() {
+            runner.withPropertyValues("contextvars4j.web.require-user=api").run(context -> assertThat(context)
+                    .getFailure().rootCause().isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("\"api\""));
+        }
+
+        @Test
+        void filter_userDefinesOne_backsOff() {
+            ContextVarsWebFilter mine = ContextVarsWebFilter.builder(7).build();
+            runner.withBean("mine", ContextVarsWebFilter.class, () -> mine)
+                    .run(context -> assertThat(context.getBean(ContextVarsWebFilter.class)).isSameAs(mine));
+        }
+
+        @Test
+        void filter_switchedOff_absent() {
+            runner.withPropertyValues("contextvars4j.web.enabled=false")
+                    .run(context -> assertThat(context).doesNotHaveBean(ContextVarsWebFilter.class));
+        }
+
+        @Test
+        void filter_micrometerModuleMissing_staysOff() {
+            runner.withClassLoader(new FilteredClassLoader(ContextThreadLocalAccessor.class))
+                    .run(context -> assertThat(context).doesNotHaveBean(ContextVarsWebFilter.class));
+        }
+
+        @Test
+        void filter_servletApplication_staysOff() {
+            new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(ContextVarsWebFluxAutoConfiguration.class))
+                    .run(context -> assertThat(context).doesNotHaveBean(ContextVarsWebFilter.class));
+        }
+
+        @Test
+        void reactorPropagation_default_auto() {
+            StandardEnvironment environment = new StandardEnvironment();
+            new ReactorPropagationEnvironmentPostProcessor().postProcessEnvironment(environment, null);
+            assertThat(environment.getProperty("spring.reactor.context-propagation")).isEqualTo("auto");
+        }
+
+        @Test
+        void reactorPropagation_applicationSetsIt_theirsWins() {
+            StandardEnvironment environment = new StandardEnvironment();
+            environment.getPropertySources().addFirst(new MapPropertySource("app", Map.of("spring.reactor.context-propagation", "limited")));
+            new ReactorPropagationEnvironmentPostProcessor().postProcessEnvironment(environment, null);
+            assertThat(environment.getProperty("spring.reactor.context-propagation")).isEqualTo("limited");
+        }
+
+        @Test
+        void reactorPropagation_servletApplication_untouched() {
+            StandardEnvironment environment = new StandardEnvironment();
+            org.springframework.boot.SpringApplication application = new org.springframework.boot.SpringApplication();
+            application.setWebApplicationType(org.springframework.boot.WebApplicationType.SERVLET);
+            new ReactorPropagationEnvironmentPostProcessor().postProcessEnvironment(environment, application);
+            assertThat(environment.containsProperty("spring.reactor.context-propagation")).isFalse();
+        }
+
+        @Test
+        void reactorPropagation_switchedOff_untouched() {
+            StandardEnvironment environment = new StandardEnvironment();
+            environment.getPropertySources().addFirst(new MapPropertySource("app",
+                    Map.of("contextvars4j.reactor.automatic-context-propagation", "false")));
+            new ReactorPropagationEnvironmentPostProcessor().postProcessEnvironment(environment, null);
+            assertThat(environment.containsProperty("spring.reactor.context-propagation")).isFalse();
+        }
+    }
+
+    @Nested
+    class Baggage {
+
+        private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ContextVarsServletAutoConfiguration.class,
+                        ContextVarsBaggageAutoConfiguration.class))
+                .withUserConfiguration(TenantVar.class);
+
+        @Test
+        void propagator_allowList_sendsTheNamedVarAndReadsItAfterTheRequestFilter() {
+            runner.withPropertyValues("contextvars4j.baggage.allow=tenant").run(context -> {
+                VarBaggagePropagator propagator = context.getBean(VarBaggagePropagator.class);
+                Map<String, String> headers = new java.util.HashMap<>();
+                try (Token<String> t = TENANT.set("acme")) {
+                    propagator.inject(io.opentelemetry.context.Context.current(), headers, Map::put);
+                }
+                assertThat(headers).containsEntry("baggage", "cv.tenant=acme");
+                assertThat(context).hasBean("contextVarsBaggageRestClientCustomizer").hasBean("contextVarsBaggageRestTemplateCustomizer");
+                FilterRegistrationBean<?> filter = context.getBean("contextVarsBaggageFilter", FilterRegistrationBean.class);
+                assertThat(filter.getFilter()).isInstanceOf(ServletPropagationFilter.class);
+                assertThat(filter.getOrder()).isEqualTo(ContextVarsProperties.DEFAULT_FILTER_ORDER + 2);
+            });
+        }
+
+        @Test
+        void metrics_malformedInboundEntry_countedByReason() {
+            runner.withPropertyValues("contextvars4j.baggage.allow=tenant").run(context -> {
+                io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+                context.getBean("contextVarsBaggageMetrics", io.micrometer.core.instrument.binder.MeterBinder.class).bindTo(registry);
+                VarBaggagePropagator propagator = context.getBean(VarBaggagePropagator.class);
+                io.opentelemetry.context.propagation.TextMapGetter<Map<String, String>> getter = new io.opentelemetry.context.propagation.TextMapGetter<>() {
+                    @Override
+                    public String get(Map<String, String> carrier, String key) {
+                        return carrier == null ? null : carrier.get(key);
+                    }
+                };
+                java.util.logging.Logger log = java.util.logging.Logger.getLogger(VarBaggagePropagator.class.getName());
+                java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+                java.util.logging.Handler capture = new java.util.logging.Handler() {
+                    @Override
+                    public void publish(java.util.logging.LogRecord record) {
+                        warnings.add(java.text.MessageFormat.format(record.getMessage(), record.getParameters()));
+                    }
+
+                    @Override
+                    public void flush() {
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+                log.addHandler(capture);
+                log.setUseParentHandlers(false);
+                try {
+                    propagator.extract(io.opentelemetry.context.Context.root(), Map.of("baggage", "cv.other=x"), getter);
+                } finally {
+                    log.removeHandler(capture);
+                    log.setUseParentHandlers(true);
+                }
+                assertThat(warnings).singleElement().asString().contains("NOT_ALLOWED", "cv.other");
+                assertThat(registry.get("contextvars4j.baggage.drops").tag("reason", "not_allowed").functionCounter().count()).isEqualTo(1.0);
+                assertThat(registry.get("contextvars4j.baggage.drops").tag("reason", "malformed").functionCounter().count()).isZero();
+            });
+        }
+
+        @Test
+        void metrics_micrometerMissing_noBinder() {
+            runner.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
+                    .run(context -> assertThat(context).hasSingleBean(VarBaggagePropagator.class).doesNotHaveBean("contextVarsBaggageMetrics"));
+        }
+
+        @Test
+        void propagator_emptyAllowList_sendsNoVar() {
+            runner.run(context -> {
+                Map<String, String> headers = new java.util.HashMap<>();
+                try (Token<String> t = TENANT.set("acme")) {
+                    context.getBean(VarBaggagePropagator.class).inject(io.opentelemetry.context.Context.current(), headers, Map::put);
+                }
+                assertThat(headers).doesNotContainKey("baggage");
+            });
+        }
+
+        @Test
+        void propagator_unknownName_failsNamingIt() {
+            runner.withPropertyValues("contextvars4j.baggage.allow=tenant,nosuch").run(context -> assertThat(context)
+                    .getFailure().rootCause().isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("\"nosuch\"").hasMessageContaining("contextvars4j.baggage.allow"));
+        }
+
+        @Test
+        void propagator_userDefinesOne_backsOffAndTheFilterUsesTheirs() {
+            VarBaggagePropagator mine = VarBaggagePropagator.builder().allow(TENANT).build();
+            runner.withPropertyValues("contextvars4j.baggage.allow=nosuch").withBean("mine", VarBaggagePropagator.class, () -> mine)
+                    .run(context -> assertThat(context).hasSingleBean(VarBaggagePropagator.class)
+                            .doesNotHaveBean("contextVarsBaggagePropagator").hasBean("contextVarsBaggageFilter"));
+        }
+
+        @Test
+        void propagator_switchedOff_absent() {
+            runner.withPropertyValues("contextvars4j.baggage.enabled=false")
+                    .run(context -> assertThat(context).doesNotHaveBean(VarBaggagePropagator.class)
+                            .doesNotHaveBean("contextVarsBaggageFilter").doesNotHaveBean("contextVarsBaggageRestClientCustomizer"));
+        }
+
+        @Test
+        void propagator_openTelemetryModuleMissing_staysOff() {
+            runner.withClassLoader(new FilteredClassLoader(VarBaggagePropagator.class))
+                    .run(context -> assertThat(context).doesNotHaveBean("contextVarsBaggagePropagator")
+                            .doesNotHaveBean("contextVarsBaggageFilter"));
+        }
+    }
+
+    /** The application's var, as a bean the allow-list can name. */
+    @Configuration(proxyBeanMethods = false)
+    static class TenantVar {
+
+        @Bean
+        ContextVar<String> tenantVar() {
+            return TENANT;
         }
     }
 

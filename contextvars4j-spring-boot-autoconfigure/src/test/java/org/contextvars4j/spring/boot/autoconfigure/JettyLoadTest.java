@@ -8,7 +8,7 @@ import org.springframework.context.annotation.Bean;
 
 /** The servlet load test on Jetty: its web server factory replaces Tomcat's. */
 @SpringBootTest(classes = {LoadApp.class, JettyLoadTest.Jetty.class}, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.main.banner-mode=off", "spring.task.scheduling.pool.size=2"})
+        properties = {"spring.main.banner-mode=off", "spring.task.scheduling.pool.size=2", LoadApp.ALLOW_TENANT})
 class JettyLoadTest extends ServletLoadTestBase {
 
     @Override

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.contextvars4j.ContextVar;
 import org.contextvars4j.web.Authentication;
 import org.contextvars4j.web.Authenticator;
 import org.contextvars4j.web.RequestVars;
@@ -45,13 +46,19 @@ import org.springframework.web.context.request.async.DeferredResult;
 @EnableAutoConfiguration
 @EnableAsync
 @EnableScheduling
-@Import({LoadApp.Work.class, LoadApp.AsyncWork.class, LoadApp.PermitAll.class})
+@Import({LoadApp.Work.class, LoadApp.AsyncWork.class, LoadApp.PermitAll.class, LoadApp.Vars.class})
 public class LoadApp {
 
     /** The logger whose lines the tests capture. */
     static final String LOG_NAME = "test.load";
 
     static final Logger LOG = LoggerFactory.getLogger(LOG_NAME);
+
+    /** A var of the application's own, allowed into baggage by the load tests' settings. */
+    static final ContextVar<String> TENANT = ContextVar.of("tenant");
+
+    /** The load tests' setting that sends {@link #TENANT} to the second application in baggage. */
+    static final String ALLOW_TENANT = "contextvars4j.baggage.allow=tenant";
 
     /** Whether this JDK has virtual threads. */
     static final boolean VIRTUAL = Runtime.version().feature() >= 21;
@@ -147,6 +154,7 @@ public class LoadApp {
         @GetMapping("/work")
         public String work() throws Exception {
             String handler = logged("handler");
+            RequestVars.currentUser().ifPresent(user -> TENANT.set("t-" + user.name()));
             CompletableFuture<String> onAsync = async.async();
             var onBuilt = built.submit(() -> logged("built"));
             CompletableFuture<String> onScheduler = new CompletableFuture<>();
@@ -195,10 +203,24 @@ public class LoadApp {
         }
     }
 
-    /** The second application: answers the request id and user its own request filter set. */
+    /** Both applications declare the var, so that the starter's allow-list can name it. */
+    @Configuration(proxyBeanMethods = false)
+    public static class Vars {
+
+        /** {@return the tenant var, as a bean} */
+        @Bean
+        ContextVar<String> tenantVar() {
+            return TENANT;
+        }
+    }
+
+    /**
+     * The second application: answers the request id and user its own request filter set, and
+     * the tenant read from the baggage header.
+     */
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import({Downstream.Echo.class, PermitAll.class})
+    @Import({Downstream.Echo.class, PermitAll.class, Vars.class})
     public static class Downstream {
 
         /** The endpoint. */
@@ -208,7 +230,7 @@ public class LoadApp {
             /** {@return what the second application's context holds} */
             @GetMapping("/echo")
             public String echo() {
-                return "remote:" + here();
+                return "remote:" + here() + "|" + TENANT.orElse("-");
             }
         }
     }

@@ -46,7 +46,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The servlet load test, run by a subclass per server: 2,000 requests at concurrency 50 through
  * {@link LoadApp}, each fanned out to {@code @Async}, an executor built with Boot's builder
  * (virtual threads on JDK 21+), Boot's scheduler and a {@code RestClient} call to a second
- * application; then {@code Callable} and {@code DeferredResult} requests. Every answer and
+ * application, which reads the allowed tenant var from the {@code baggage} header; then {@code Callable} and {@code DeferredResult} requests. Every answer and
  * every captured log line must carry the request's own id and user, and afterwards no worker
  * of Boot's executor and scheduler may hold a context or an MDC.
  */
@@ -81,7 +81,7 @@ abstract class ServletLoadTestBase {
     @BeforeAll
     static void startDownstream() {
         downstream = new SpringApplicationBuilder(LoadApp.Downstream.class)
-                .properties("server.port=0", "spring.main.banner-mode=off", "logging.level.root=warn")
+                .properties("server.port=0", "spring.main.banner-mode=off", "logging.level.root=warn", LoadApp.ALLOW_TENANT)
                 .run();
     }
 
@@ -153,7 +153,7 @@ abstract class ServletLoadTestBase {
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
         String me = id + "|" + user;
         String expected = n < REQUESTS
-                ? String.join(" ", me, me, me, me, "remote:" + id + "|-")
+                ? String.join(" ", me, me, me, me, "remote:" + id + "|-|t-" + user)
                 : me + " " + me;
         return response.statusCode() == 200 && response.body().equals(expected) && id.equals(response.headers().firstValue("X-Request-Id").orElse(null))
                 ? null

@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Bean;
  * Tomcat's factory is declared here rather than left to Boot's choice.
  */
 @SpringBootTest(classes = {LoadApp.class, TomcatLoadTest.Tomcat.class}, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.main.banner-mode=off", "spring.task.scheduling.pool.size=2"})
+        properties = {"spring.main.banner-mode=off", "spring.task.scheduling.pool.size=2", LoadApp.ALLOW_TENANT})
 class TomcatLoadTest extends ServletLoadTestBase {
 
     @Override
