@@ -1,5 +1,6 @@
 package org.contextvars4j.testsupport;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.contextvars4j.Context;
 import org.contextvars4j.ContextVar;
+import org.contextvars4j.Token;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -152,4 +154,37 @@ public final class ContextLeakGuard implements BeforeEachCallback, AfterEachCall
         return sb.append('}').toString();
     }
 
+    /**
+     * Checks S11 for a bridge that keeps an answer per thread: one unwrapped task on
+     * {@code worker} sets a 1 MiB value in the worker's own context, runs {@code readWhileSet}
+     * (which makes the bridge keep its answer), and resets; afterwards the value must become
+     * unreachable, so the pooled thread keeps nothing of the finished task.
+     *
+     * @param worker a pool whose threads outlive the task
+     * @param readWhileSet the bridge's read, run while the value is set
+     * @throws AssertionError when the value is still reachable after repeated collections
+     * @throws Exception when the task fails or does not finish in 10 seconds
+     */
+    public static void assertWorkerKeepsNoFinishedValue(ExecutorService worker, Runnable readWhileSet) throws Exception {
+        AtomicReference<WeakReference<Object>> value = new AtomicReference<>();
+        worker.submit(() -> {
+            Object big = new byte[1 << 20];
+            value.set(new WeakReference<>(big));
+            ContextVar<Object> var = ContextVar.of("payload");
+            Token<Object> token = var.set(big);
+            try {
+                readWhileSet.run();
+            } finally {
+                var.reset(token);
+            }
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+        for (int i = 0; i < 50 && value.get().get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        if (value.get().get() != null) {
+            throw new AssertionError("the finished task's value is still kept by the worker thread");
+        }
+    }
 }
