@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import org.contextvars4j.internal.Bridges;
 import org.contextvars4j.internal.VarMap;
 
 /**
@@ -117,6 +118,12 @@ public final class Context {
 
     /** Whether this context is the copy a borrowing run made at its first set ({@link #copyForBorrow}). */
     private boolean borrowCopy;
+
+    /**
+     * Whether this context was entered by {@link #activate()} (a coroutine's resumption), which
+     * only {@link #deactivate()} exits; cleared with the owner, also by a forced exit.
+     */
+    private boolean activated;
 
     /**
      * Whether a context was entered on top of this one while it was borrowed (set by the enter
@@ -577,9 +584,73 @@ public final class Context {
     private void release() {
         previous = null;
         scope = null;
+        activated = false;
         // A release store is enough: the next owner's compare-and-set (a volatile read) sees it
         // and everything this thread wrote before, so the hand-over is ordered (S7).
         OWNER.setRelease(this, (Thread) null);
+    }
+
+    /**
+     * Enters this context on the calling thread without a {@link Scope}, for an activation that
+     * is not a lexical block: a coroutine's resumption, left again at its suspension by
+     * {@link #deactivate()} (see {@link Bridges#activate}). The S7 check is the one of
+     * {@link #enter()}.
+     *
+     * @throws IllegalStateException if this context is already entered, on this or another thread (S7)
+     */
+    void activate() {
+        enterOnCurrentThread();
+        activated = true;
+    }
+
+    /**
+     * Leaves this context, entered by {@link #activate()} on the calling thread, and makes the
+     * context that was current before current again: {@link Scope#close()} without the scope,
+     * with the same S8 refusals. Each refusal changes nothing.
+     *
+     * @throws IllegalStateException if this context is not entered, is entered on another thread,
+     *         was entered by {@code run}, {@code call} or {@code enter} rather than by
+     *         {@link #activate()}, or is not the current context (a context entered on top of it
+     *         is still entered)
+     */
+    void deactivate() {
+        Thread caller = Thread.currentThread();
+        if (owner() != caller || !activated) {
+            throw cannotDeactivate(caller);
+        }
+        Context current = Storage.currentOrNull();
+        if (current != this || borrowed) {
+            throw new IllegalStateException("cannot exit context: " + this
+                    + " is not the current context; exit the contexts entered on it first");
+        }
+        Storage.setCurrent(previous);
+        release();
+    }
+
+    /** {@return the refusal of a {@link #deactivate()} by a thread that did not activate this context} */
+    private IllegalStateException cannotDeactivate(Thread caller) {
+        Thread holder = owner();
+        String why = holder == null ? " is not entered"
+                : holder != caller ? " is entered on thread " + holder.getName() + ", not on thread " + caller.getName()
+                : " was entered by run, call or enter, not by an activation";
+        return new IllegalStateException("cannot exit context: " + this + why);
+    }
+
+    /** The core's side of {@link Bridges.Activations}; instantiated once, reflectively, by {@link Bridges}. */
+    static final class Activations extends Bridges.Activations {
+
+        private Activations() {
+        }
+
+        @Override
+        protected void activate(Context context) {
+            context.activate();
+        }
+
+        @Override
+        protected void deactivate(Context context) {
+            context.deactivate();
+        }
     }
 
     /**
