@@ -492,13 +492,20 @@ public final class Context {
     Thread enterOnCurrentThread() {
         Thread thread = Thread.currentThread();
         if (!OWNER.compareAndSet(this, (Thread) null, thread)) {
-            Thread other = (Thread) OWNER.getVolatile(this);
-            throw new IllegalStateException("cannot enter context: " + this + " is already entered"
-                    + (other == thread ? " on this thread" : ""));
+            throw alreadyEntered(thread);
         }
         cover(Storage.currentOrNull());
         Storage.setCurrent(this);
         return thread;
+    }
+
+    /**
+     * {@return the S7 refusal of an enter by {@code thread}}; out of line, so that the enter
+     * methods stay small enough to be inlined into their callers' hot paths
+     */
+    private IllegalStateException alreadyEntered(Thread thread) {
+        return new IllegalStateException("cannot enter context: " + this + " is already entered"
+                + (OWNER.getVolatile(this) == thread ? " on this thread" : ""));
     }
 
     /**
@@ -614,25 +621,21 @@ public final class Context {
      *         is still entered)
      */
     void deactivate() {
-        Thread caller = Thread.currentThread();
-        if (owner() != caller || !activated) {
-            throw cannotDeactivate(caller);
-        }
-        Context current = Storage.currentOrNull();
-        if (current != this || borrowed) {
-            throw new IllegalStateException("cannot exit context: " + this
-                    + " is not the current context; exit the contexts entered on it first");
+        if (owner() != Thread.currentThread() || !activated || Storage.currentOrNull() != this || borrowed) {
+            throw cannotDeactivate();
         }
         Storage.setCurrent(previous);
         release();
     }
 
-    /** {@return the refusal of a {@link #deactivate()} by a thread that did not activate this context} */
-    private IllegalStateException cannotDeactivate(Thread caller) {
+    /** {@return the refusal of a {@link #deactivate()}}; out of line, as {@link #alreadyEntered} */
+    private IllegalStateException cannotDeactivate() {
+        Thread caller = Thread.currentThread();
         Thread holder = owner();
         String why = holder == null ? " is not entered"
                 : holder != caller ? " is entered on thread " + holder.getName() + ", not on thread " + caller.getName()
-                : " was entered by run, call or enter, not by an activation";
+                : !activated ? " was entered by run, call or enter, not by an activation"
+                : " is not the current context; exit the contexts entered on it first";
         return new IllegalStateException("cannot exit context: " + this + why);
     }
 

@@ -153,11 +153,7 @@ public class ContextElement private constructor(
      */
     override fun updateThreadContext(context: CoroutineContext): Any? {
         if (!running) {
-            // Used without a copy (only by code that starts a coroutine without kotlinx's
-            // builders): each activation runs in a fresh copy, so nothing is shared.
-            val fresh = childContext()
-            Bridges.activate(fresh)
-            return fresh
+            return activateCopy()
         }
         val own = this.context!!
         val thread = Thread.currentThread()
@@ -176,30 +172,38 @@ public class ContextElement private constructor(
 
     /** Leaves this coroutine's Context on the calling thread; kotlinx calls it at suspension. */
     override fun restoreThreadContext(context: CoroutineContext, oldState: Any?) {
-        if (!running) {
-            if (oldState is Context && oldState.isEntered()) {
+        if (oldState !== mark || holder !== Thread.currentThread()) {
+            // NESTED, a restore repeated (see the header), or the state of activateCopy
+            if (!running && oldState is Context && oldState.isEntered()) {
                 leave(oldState)
             }
             return
         }
-        val thread = Thread.currentThread()
-        if (oldState !== mark || holder !== thread) {
-            return                                  // NESTED, or a restore repeated (see the header)
-        }
         holder = null
-        try {
-            leave(this.context!!)
-        } catch (e: IllegalStateException) {
-            holder = thread
-            throw e
-        }
+        leave(this.context!!)
     }
 
-    /** Leaves [own], entered by an activation on this thread; refused while a scope opened on it is open. */
+    /**
+     * Activates a fresh copy for one activation of an element used without a copy (only by code
+     * that starts a coroutine without kotlinx's builders), so nothing is shared; returns it.
+     */
+    private fun activateCopy(): Context {
+        val fresh = childContext()
+        Bridges.activate(fresh)
+        return fresh
+    }
+
+    /**
+     * Leaves [own], entered by an activation on this thread; refused while a scope opened on it is
+     * open, and then this element's activation stays in progress.
+     */
     private fun leave(own: Context) {
         try {
             Bridges.deactivate(own)
         } catch (e: IllegalStateException) {
+            if (running) {
+                holder = Thread.currentThread()
+            }
             throw IllegalStateException(
                 "cannot suspend coroutine: a scope opened in it is still open on thread "
                     + Thread.currentThread().name + "; close scopes before suspending", e)
