@@ -129,9 +129,26 @@ public class ContextElement private constructor(
         private val ODD = Any()
         private val GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(10)
 
-        internal fun template(context: Context) = ContextElement(context, null, null, false)
+        /**
+         * Whether the core exports its activation hook to this class: false only when
+         * contextvars4j-core is on the module path and this jar on the class path.
+         */
+        private val HOOK_REACHABLE = Context::class.java.module
+            .isExported("org.contextvars4j.internal", ContextElement::class.java.module)
 
-        internal fun binding(variable: ContextVar<Any?>, value: Any?) = ContextElement(null, variable, value, false)
+        internal fun template(context: Context) = ContextElement(checkLayout(context), null, null, false)
+
+        internal fun binding(variable: ContextVar<Any?>, value: Any?) =
+            ContextElement(null, checkLayout(variable), value, false)
+
+        /** Refuses to make an element that could not enter its context at the first resumption. */
+        private fun <T> checkLayout(argument: T): T {
+            check(HOOK_REACHABLE) {
+                "cannot use contextvars4j-kotlin: contextvars4j-core is on the module path and contextvars4j-kotlin " +
+                    "is not; put both on the class path, or both on the module path"
+            }
+            return argument
+        }
 
         private fun runningIn(context: Context) = ContextElement(context, null, null, true)
     }
