@@ -4,8 +4,8 @@
  *
  * asyncio gives every task its own contextvars.Context: a copy of the creator's current context,
  * taken when the task is created, made current while the task runs and left when it awaits. This
- * file does the same for coroutines with a CopyableThreadContextElement, using only the core's
- * public API.
+ * file does the same for coroutines with a CopyableThreadContextElement, using the core's public
+ * API and, at each activation, its activation hook (below).
  *
  * Three kinds of element share one key:
  *
@@ -34,12 +34,14 @@
  *
  * 1. The unwinding race. A coroutine that suspends on thread A can be resumed on thread B before
  *    A has finished unwinding to its restoreThreadContext: the resumer does not wait for A. B's
- *    enter() would then find the Context still entered on A (S7). B waits for A: A is in
+ *    activation would then find the Context still entered on A (S7). B waits for A: A is in
  *    kotlinx's own code between the state machine's return and the finally that restores, never
  *    in user code, so the wait is short (kotlinx itself spins in the same spot to reuse a
  *    continuation). The wait spins, then yields, then parks briefly; after ten seconds it gives
  *    up with an IllegalStateException: then the Context was not left at all, which happens only
- *    when the coroutine left a Scope of its own open across a suspension.
+ *    when the coroutine left a Scope of its own open across a suspension. The common case, where
+ *    nobody holds the Context, costs one volatile read (isEntered) before the activation; the
+ *    wait itself is out of line (awaitExit).
  *
  * 2. Nested activations on one thread. withContext(Dispatchers.Unconfined) and other undispatched
  *    resumptions run a block of the same coroutine inside the frame that is already running it:
@@ -51,8 +53,10 @@
  *    stale restore finds the holder cleared or the other mark, and does nothing.
  *
  * Costs per round trip (restore + update): the core's activate and deactivate (one compare-and-set
- * and four ThreadLocal accesses, as many as OpenTelemetry's element makes), a volatile read
- * (isEntered, before the wait) and plain writes of the holder and mark. No allocation: the state
+ * and four ThreadLocal accesses, as many as OpenTelemetry's element makes), the volatile read
+ * before the wait, and plain writes of the holder and mark. The hook is a qualified export: with
+ * the core on the module path and this jar on the class path it is out of reach, so the element
+ * factories refuse that layout up front (checkLayout) rather than fail at the first resumption. No allocation: the state
  * handed to kotlinx is a preallocated mark, and the core keeps no Scope (before: 24 B per resume,
  * the Scope of Context.enter(), kept in the Context for S8, so escape analysis could not remove
  * it). Creating a coroutine copies a Context (O(1)).
