@@ -9,8 +9,8 @@
 module org.contextvars4j {
     exports org.contextvars4j;
 
-    /** To this project's bridges only: Bridges, their answers kept in the current context. */
-    exports org.contextvars4j.internal to org.contextvars4j.opentelemetry, org.contextvars4j.grpc;
+    /** To this project's bridges only: Bridges, their answers kept in the current context, and the coroutine element's activations. */
+    exports org.contextvars4j.internal to org.contextvars4j.opentelemetry, org.contextvars4j.grpc, org.contextvars4j.kotlin;
 
     /** Foreign thread-local state bridged at every propagation point (P6). */
     uses org.contextvars4j.ThreadLocalAccessor;

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import org.contextvars4j.internal.Bridges;
 import org.contextvars4j.internal.VarMap;
 
 /**
@@ -117,6 +118,12 @@ public final class Context {
 
     /** Whether this context is the copy a borrowing run made at its first set ({@link #copyForBorrow}). */
     private boolean borrowCopy;
+
+    /**
+     * Whether this context was entered by {@link #activate()} (a coroutine's resumption), which
+     * only {@link #deactivate()} exits; cleared with the owner, also by a forced exit.
+     */
+    private boolean activated;
 
     /**
      * Whether a context was entered on top of this one while it was borrowed (set by the enter
@@ -485,13 +492,20 @@ public final class Context {
     Thread enterOnCurrentThread() {
         Thread thread = Thread.currentThread();
         if (!OWNER.compareAndSet(this, (Thread) null, thread)) {
-            Thread other = (Thread) OWNER.getVolatile(this);
-            throw new IllegalStateException("cannot enter context: " + this + " is already entered"
-                    + (other == thread ? " on this thread" : ""));
+            throw alreadyEntered(thread);
         }
         cover(Storage.currentOrNull());
         Storage.setCurrent(this);
         return thread;
+    }
+
+    /**
+     * {@return the S7 refusal of an enter by {@code thread}}; out of line, so that the enter
+     * methods stay small enough to be inlined into their callers' hot paths
+     */
+    private IllegalStateException alreadyEntered(Thread thread) {
+        return new IllegalStateException("cannot enter context: " + this + " is already entered"
+                + (OWNER.getVolatile(this) == thread ? " on this thread" : ""));
     }
 
     /**
@@ -577,9 +591,69 @@ public final class Context {
     private void release() {
         previous = null;
         scope = null;
+        activated = false;
         // A release store is enough: the next owner's compare-and-set (a volatile read) sees it
         // and everything this thread wrote before, so the hand-over is ordered (S7).
         OWNER.setRelease(this, (Thread) null);
+    }
+
+    /**
+     * Enters this context on the calling thread without a {@link Scope}, for an activation that
+     * is not a lexical block: a coroutine's resumption, left again at its suspension by
+     * {@link #deactivate()} (see {@link Bridges#activate}). The S7 check is the one of
+     * {@link #enter()}.
+     *
+     * @throws IllegalStateException if this context is already entered, on this or another thread (S7)
+     */
+    void activate() {
+        enterOnCurrentThread();
+        activated = true;
+    }
+
+    /**
+     * Leaves this context, entered by {@link #activate()} on the calling thread, and makes the
+     * context that was current before current again: {@link Scope#close()} without the scope,
+     * with the same S8 refusals. Each refusal changes nothing.
+     *
+     * @throws IllegalStateException if this context is not entered, is entered on another thread,
+     *         was entered by {@code run}, {@code call} or {@code enter} rather than by
+     *         {@link #activate()}, or is not the current context (a context entered on top of it
+     *         is still entered)
+     */
+    void deactivate() {
+        if (owner() != Thread.currentThread() || !activated || Storage.currentOrNull() != this || borrowed) {
+            throw cannotDeactivate();
+        }
+        Storage.setCurrent(previous);
+        release();
+    }
+
+    /** {@return the refusal of a {@link #deactivate()}}; out of line, as {@link #alreadyEntered} */
+    private IllegalStateException cannotDeactivate() {
+        Thread caller = Thread.currentThread();
+        Thread holder = owner();
+        String why = holder == null ? " is not entered"
+                : holder != caller ? " is entered on thread " + holder.getName() + ", not on thread " + caller.getName()
+                : !activated ? " was entered by run, call or enter, not by an activation"
+                : " is not the current context; exit the contexts entered on it first";
+        return new IllegalStateException("cannot exit context: " + this + why);
+    }
+
+    /** The core's side of {@link Bridges.Activations}; instantiated once, reflectively, by {@link Bridges}. */
+    static final class Activations extends Bridges.Activations {
+
+        private Activations() {
+        }
+
+        @Override
+        protected void activate(Context context) {
+            context.activate();
+        }
+
+        @Override
+        protected void deactivate(Context context) {
+            context.deactivate();
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.contextvars4j.internal;
 
 import java.lang.reflect.Constructor;
+import java.util.Objects;
 import org.contextvars4j.Context;
 import org.contextvars4j.ContextVar;
 
@@ -28,7 +29,7 @@ public final class Bridges {
     /** The slot of the gRPC storage override. */
     public static final int GRPC = 1;
 
-    private static final Access ACCESS = load();
+    private static final Access ACCESS = load("org.contextvars4j.BridgeAnswers", Access.class);
 
     private Bridges() {
     }
@@ -60,11 +61,12 @@ public final class Bridges {
         protected abstract void keep(int slot, Context derivedFrom, Object answer);
     }
 
-    private static Access load() {
+    /** {@return an instance of the core's class {@code className}, made through its private constructor} */
+    private static <T> T load(String className, Class<T> type) {
         try {
-            Constructor<?> constructor = Class.forName("org.contextvars4j.BridgeAnswers").getDeclaredConstructor();
+            Constructor<?> constructor = Class.forName(className).getDeclaredConstructor();
             constructor.setAccessible(true);      // same module: always allowed
-            return (Access) constructor.newInstance();
+            return type.cast(constructor.newInstance());
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -120,5 +122,70 @@ public final class Bridges {
      */
     public static int ownVars(Context context, ContextVar<?> ignored) {
         return context.size() - (context.containsKey(ignored) ? 1 : 0);
+    }
+
+    // ---- Activations (issue 23): contextvars4j-kotlin's coroutine element ----------------------
+
+    /**
+     * The core's implementation of {@link #activate} and {@link #deactivate}, in the package that
+     * owns the per-thread storage.
+     */
+    public abstract static class Activations {
+
+        /** For the core's implementation only. */
+        protected Activations() {
+        }
+
+        /**
+         * Enters {@code context} without a scope; see {@link Bridges#activate}.
+         *
+         * @param context the context
+         */
+        protected abstract void activate(Context context);
+
+        /**
+         * Leaves {@code context}, entered by {@link #activate}; see {@link Bridges#deactivate}.
+         *
+         * @param context the context
+         */
+        protected abstract void deactivate(Context context);
+    }
+
+    private static final Activations ACTIVATIONS = load("org.contextvars4j.Context$Activations", Activations.class);
+
+    /**
+     * Makes {@code context} current on the calling thread until {@link #deactivate}, with no
+     * {@link org.contextvars4j.Scope}: an entry that is not a lexical block, for a coroutine
+     * element, which enters its coroutine's context at each resumption and leaves it at each
+     * suspension (kotlinx's {@code updateThreadContext} / {@code restoreThreadContext}). S7
+     * holds as for {@link Context#enter()}: a context is entered on one thread at a time.
+     *
+     * @param context the context
+     * @throws NullPointerException if {@code context} is null
+     * @throws IllegalStateException if {@code context} is already entered, on this or another
+     *         thread ("cannot enter context: ... is already entered"); nothing is changed
+     * @implNote No allocation: one compare-and-set (S7) and the two {@code ThreadLocal} accesses
+     * of any enter. The pair costs what {@code enter()} and {@code Scope.close()} cost, less the
+     * scope and one lookup of the current context.
+     */
+    public static void activate(Context context) {
+        ACTIVATIONS.activate(Objects.requireNonNull(context, "context"));
+    }
+
+    /**
+     * Leaves {@code context}, made current by {@link #activate} on the calling thread, and makes
+     * the context that was current before current again. S8 holds as for
+     * {@link org.contextvars4j.Scope#close()}: exits are refused, changing nothing, out of order
+     * or on another thread.
+     *
+     * @param context the context
+     * @throws NullPointerException if {@code context} is null
+     * @throws IllegalStateException if {@code context} is not entered, is entered on another
+     *         thread, was entered by {@code run}, {@code call} or {@code enter} rather than by
+     *         {@link #activate}, or is not the current context (a context entered on top of it
+     *         is still entered); nothing is changed
+     */
+    public static void deactivate(Context context) {
+        ACTIVATIONS.deactivate(Objects.requireNonNull(context, "context"));
     }
 }

@@ -4,8 +4,8 @@
  *
  * asyncio gives every task its own contextvars.Context: a copy of the creator's current context,
  * taken when the task is created, made current while the task runs and left when it awaits. This
- * file does the same for coroutines with a CopyableThreadContextElement, using only the core's
- * public API.
+ * file does the same for coroutines with a CopyableThreadContextElement, using the core's public
+ * API and, at each activation, its activation hook (below).
  *
  * Three kinds of element share one key:
  *
@@ -24,30 +24,42 @@
  *
  * Activations. kotlinx calls updateThreadContext when the coroutine is resumed on a thread and
  * restoreThreadContext on the same thread when it suspends (or completes). The running element
- * enters its Context there (Context.enter(), S7) and closes the Scope there (S8): the same Context
- * object on every thread, so a Token made before a suspension resets after it, on any thread.
+ * enters its Context there and leaves it there, through the core's activation hook
+ * (org.contextvars4j.internal.Bridges, exported to this module only): Context.enter() without the
+ * Scope, with the same S7 check (a compare-and-set) and the same S8 refusals. The same Context
+ * object is current on every thread, so a Token made before a suspension resets after it, on any
+ * thread.
  *
  * Two facts of kotlinx shape the code:
  *
  * 1. The unwinding race. A coroutine that suspends on thread A can be resumed on thread B before
  *    A has finished unwinding to its restoreThreadContext: the resumer does not wait for A. B's
- *    enter() would then find the Context still entered on A (S7). B waits for A: A is in
+ *    activation would then find the Context still entered on A (S7). B waits for A: A is in
  *    kotlinx's own code between the state machine's return and the finally that restores, never
  *    in user code, so the wait is short (kotlinx itself spins in the same spot to reuse a
  *    continuation). The wait spins, then yields, then parks briefly; after ten seconds it gives
  *    up with an IllegalStateException: then the Context was not left at all, which happens only
- *    when the coroutine left a Scope of its own open across a suspension.
+ *    when the coroutine left a Scope of its own open across a suspension. The common case, where
+ *    nobody holds the Context, costs one volatile read (isEntered) before the activation; the
+ *    wait itself is out of line (awaitExit).
  *
  * 2. Nested activations on one thread. withContext(Dispatchers.Unconfined) and other undispatched
  *    resumptions run a block of the same coroutine inside the frame that is already running it:
  *    updateThreadContext comes again on the thread that holds the Context. That call enters
- *    nothing and its restore closes nothing (NESTED). kotlinx may also restore one state twice
- *    (UndispatchedCoroutine under a custom interceptor): a closed Scope is not closed again.
+ *    nothing and its restore leaves nothing (NESTED). kotlinx may also restore one state twice
+ *    (UndispatchedCoroutine under a custom interceptor): the second restore must leave nothing.
+ *    So an activation returns a mark, one of two that alternate, and a restore leaves the Context
+ *    only when it brings the mark of the activation in progress on its own thread: a repeated or
+ *    stale restore finds the holder cleared or the other mark, and does nothing.
  *
- * Costs per activation: the core's enter and exit, a volatile read (isEntered) and two plain
- * writes of the holder thread, and the Scope that enter() returns: 24 B, the one allocation of a
- * round trip, which escape analysis cannot remove because the core keeps the Scope in the Context
- * (S8 needs it there). Creating a coroutine copies a Context (O(1)).
+ * Costs per round trip (restore + update): the core's activate and deactivate (one compare-and-set
+ * and four ThreadLocal accesses, as many as OpenTelemetry's element makes), the volatile read
+ * before the wait, and plain writes of the holder and mark. The hook is a qualified export: with
+ * the core on the module path and this jar on the class path it is out of reach, so the element
+ * factories refuse that layout up front (checkLayout) rather than fail at the first resumption. No allocation: the state
+ * handed to kotlinx is a preallocated mark, and the core keeps no Scope (before: 24 B per resume,
+ * the Scope of Context.enter(), kept in the Context for S8, so escape analysis could not remove
+ * it). Creating a coroutine copies a Context (O(1)).
  */
 package org.contextvars4j.kotlin
 
@@ -62,7 +74,7 @@ import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.withContext
 import org.contextvars4j.Context
 import org.contextvars4j.ContextVar
-import org.contextvars4j.Scope
+import org.contextvars4j.internal.Bridges
 
 /**
  * A coroutine context element that gives a coroutine its own contextvars4j [Context], the way
@@ -94,7 +106,7 @@ import org.contextvars4j.Scope
  * Token and Scope rules apply inside a coroutine as on a thread (S5, S8). The coroutine's Context is
  * the same object on every thread it resumes on, so a [org.contextvars4j.Token] made before a
  * suspension is reset after it, also on another thread; a token of another coroutine is refused
- * ("was created in a different Context"). A [Scope] must be opened and closed with no suspension
+ * ("was created in a different Context"). A [org.contextvars4j.Scope] must be opened and closed with no suspension
  * in between: it belongs to the thread that opened it.
  *
  * Instances are immutable for their users and may be shared between coroutines and threads.
@@ -117,11 +129,30 @@ public class ContextElement private constructor(
     /** The key of [ContextElement] in a coroutine context: one element per coroutine. */
     public companion object Key : CoroutineContext.Key<ContextElement> {
         private val NESTED = Any()
+        private val EVEN = Any()
+        private val ODD = Any()
         private val GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(10)
 
-        internal fun template(context: Context) = ContextElement(context, null, null, false)
+        /**
+         * Whether the core exports its activation hook to this class: false only when
+         * contextvars4j-core is on the module path and this jar on the class path.
+         */
+        private val HOOK_REACHABLE = Context::class.java.module
+            .isExported("org.contextvars4j.internal", ContextElement::class.java.module)
 
-        internal fun binding(variable: ContextVar<Any?>, value: Any?) = ContextElement(null, variable, value, false)
+        internal fun template(context: Context) = ContextElement(checkLayout(context), null, null, false)
+
+        internal fun binding(variable: ContextVar<Any?>, value: Any?) =
+            ContextElement(null, checkLayout(variable), value, false)
+
+        /** Refuses to make an element that could not enter its context at the first resumption. */
+        private fun <T> checkLayout(argument: T): T {
+            check(HOOK_REACHABLE) {
+                "cannot use contextvars4j-kotlin: contextvars4j-core is on the module path and contextvars4j-kotlin " +
+                    "is not; put both on the class path, or both on the module path"
+            }
+            return argument
+        }
 
         private fun runningIn(context: Context) = ContextElement(context, null, null, true)
     }
@@ -134,15 +165,16 @@ public class ContextElement private constructor(
      */
     private var holder: Thread? = null
 
+    /** The mark of the activation in progress (kind running): [EVEN] or [ODD]; read as [holder] is. */
+    private var mark: Any = ODD
+
     /**
      * Makes this coroutine's Context current on the calling thread; kotlinx calls it when the
      * coroutine resumes. Returns the state that [restoreThreadContext] needs.
      */
     override fun updateThreadContext(context: CoroutineContext): Any? {
         if (!running) {
-            // Used without a copy (only by code that starts a coroutine without kotlinx's
-            // builders): each activation runs in a fresh copy, so nothing is shared.
-            return childContext().enter()
+            return activateCopy()
         }
         val own = this.context!!
         val thread = Thread.currentThread()
@@ -152,21 +184,43 @@ public class ContextElement private constructor(
         if (own.isEntered()) {
             awaitExit(own)
         }
-        val scope = own.enter()
+        Bridges.activate(own)
         holder = thread
-        return scope
+        val next = if (mark === EVEN) ODD else EVEN
+        mark = next
+        return next
     }
 
     /** Leaves this coroutine's Context on the calling thread; kotlinx calls it at suspension. */
     override fun restoreThreadContext(context: CoroutineContext, oldState: Any?) {
-        if (oldState !is Scope || oldState.isClosed) {
+        if (oldState !== mark || holder !== Thread.currentThread()) {
+            // NESTED, a restore repeated (see the header), or the state of activateCopy
+            if (!running && oldState is Context && oldState.isEntered()) {
+                leave(oldState)
+            }
             return
         }
-        if (running) {
-            holder = null
-        }
+        holder = null
+        leave(this.context!!)
+    }
+
+    /**
+     * Activates a fresh copy for one activation of an element used without a copy (only by code
+     * that starts a coroutine without kotlinx's builders), so nothing is shared; returns it.
+     */
+    private fun activateCopy(): Context {
+        val fresh = childContext()
+        Bridges.activate(fresh)
+        return fresh
+    }
+
+    /**
+     * Leaves [own], entered by an activation on this thread; refused while a scope opened on it is
+     * open, and then this element's activation stays in progress.
+     */
+    private fun leave(own: Context) {
         try {
-            oldState.close()
+            Bridges.deactivate(own)
         } catch (e: IllegalStateException) {
             if (running) {
                 holder = Thread.currentThread()
