@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.contextvars4j.ContextVar;
@@ -127,6 +128,36 @@ class AutoConfigurationTest {
                         assertThat(registration.getFilter().toString())
                                 .contains("header=X-Trace", "/api/*", "/admin/*", "admin", "AutoConfigurationTest");
                     });
+        }
+
+        @Test
+        void filter_idRulesGeneratorAndPublicPaths_shapeThePolicy() {
+            runner.withPropertyValues("contextvars4j.web.public-paths=/health,/docs/*", "contextvars4j.web.request-id-pattern=[a-z]+",
+                    "contextvars4j.web.request-id-max-length=20", "contextvars4j.web.reject-invalid-request-id=true",
+                    "contextvars4j.web.request-id-generator=uuid")
+                    .run(context -> assertThat(context.getBean("contextVarsRequestScopeFilter", FilterRegistrationBean.class)
+                            .getFilter().toString()).contains("public=[/health, /docs/*]", "idPattern=[a-z]+", "idMaxLength=20",
+                                    "invalidIds=rejected", "idGenerator=" + RequestPolicies.UuidIds.class.getName()));
+        }
+
+        @Test
+        void filter_generatorBean_winsOverTheProperty() {
+            runner.withPropertyValues("contextvars4j.web.request-id-generator=uuid")
+                    .withBean(RequestPolicies.GENERATOR_BEAN, Supplier.class, () -> new FixedIds())
+                    .run(context -> assertThat(context.getBean("contextVarsRequestScopeFilter", FilterRegistrationBean.class)
+                            .getFilter().toString()).contains("idGenerator=" + FixedIds.class.getName()));
+        }
+
+        @Test
+        void filter_badIdSettings_failNamingThem() {
+            for (String[] bad : new String[][] {
+                    {"contextvars4j.web.request-id-generator=sequential", "contextvars4j.web.request-id-generator is not random or uuid: \"sequential\""},
+                    {"contextvars4j.web.request-id-max-length=0", "request id max length is not between 1 and 128: 0"},
+                    {"contextvars4j.web.request-id-pattern=(", "request id pattern is not a regular expression: \"(\""},
+                    {"contextvars4j.web.public-paths=health", "path pattern does not start with '/': \"health\""}}) {
+                runner.withPropertyValues(bad[0]).run(context -> assertThat(context)
+                        .getFailure().hasStackTraceContaining("IllegalArgumentException: " + bad[1]));
+            }
         }
 
         @Test
@@ -586,5 +617,13 @@ class AutoConfigurationTest {
     @Configuration(proxyBeanMethods = false)
     @EnableScheduling
     static class Scheduling {
+    }
+
+    /** A request id generator of the application's own. */
+    static final class FixedIds implements Supplier<String> {
+        @Override
+        public String get() {
+            return "fixed-id";
+        }
     }
 }
