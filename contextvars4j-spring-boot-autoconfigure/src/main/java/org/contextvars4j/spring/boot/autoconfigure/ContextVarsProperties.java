@@ -468,6 +468,8 @@ public final class ContextVarsProperties {
         /** The prefix of the vars' baggage entries, which tells them from other baggage. */
         private String prefix = "cv.";
 
+        private final WebClient webClient = new WebClient();
+
         /** For Spring's binder. */
         public Baggage() {
         }
@@ -512,6 +514,36 @@ public final class ContextVarsProperties {
          */
         public void setPrefix(String prefix) {
             this.prefix = prefix;
+        }
+
+        /** {@return the WebClient settings} */
+        public WebClient getWebClient() {
+            return webClient;
+        }
+
+        /** WebClient calls: {@code contextvars4j.baggage.web-client.*}. */
+        public static final class WebClient {
+
+            /** Whether WebClient builders from Boot get the filter that sends the allowed vars. */
+            private boolean enabled = true;
+
+            /** For Spring's binder. */
+            public WebClient() {
+            }
+
+            /** {@return whether WebClient builders get the baggage filter} */
+            public boolean isEnabled() {
+                return enabled;
+            }
+
+            /**
+             * Sets whether WebClient builders get the baggage filter.
+             *
+             * @param enabled whether WebClient builders get the baggage filter
+             */
+            public void setEnabled(boolean enabled) {
+                this.enabled = enabled;
+            }
         }
     }
 }

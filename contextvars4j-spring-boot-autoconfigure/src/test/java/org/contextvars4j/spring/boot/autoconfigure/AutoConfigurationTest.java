@@ -29,6 +29,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.MapPropertySource;
@@ -465,6 +466,37 @@ class AutoConfigurationTest {
             runner.withPropertyValues("contextvars4j.baggage.enabled=false")
                     .run(context -> assertThat(context).doesNotHaveBean(VarBaggagePropagator.class)
                             .doesNotHaveBean("contextVarsBaggageFilter").doesNotHaveBean("contextVarsBaggageRestClientCustomizer"));
+        }
+
+        @Test
+        void webClient_default_customizerPresent_switchedOffOrBackedOff_absentOrTheirs() {
+            runner.run(context -> assertThat(context).hasBean("contextVarsBaggageWebClientCustomizer"));
+            runner.withPropertyValues("contextvars4j.baggage.web-client.enabled=false")
+                    .run(context -> assertThat(context).doesNotHaveBean("contextVarsBaggageWebClientCustomizer")
+                            .hasBean("contextVarsBaggageRestClientCustomizer"));
+            WebClientCustomizer mine = builder -> { };
+            runner.withBean("contextVarsBaggageWebClientCustomizer", WebClientCustomizer.class, () -> mine)
+                    .run(context -> assertThat(context.getBean("contextVarsBaggageWebClientCustomizer")).isSameAs(mine));
+            runner.withClassLoader(new FilteredClassLoader(WebClientCustomizer.class))
+                    .run(context -> assertThat(context).doesNotHaveBean("contextVarsBaggageWebClientCustomizer")
+                            .hasBean("contextVarsBaggageRestClientCustomizer"));
+        }
+
+        @Test
+        void webFilter_reactiveApplication_afterTheRequestFilter_servletApplication_absent() {
+            new ReactiveWebApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(ContextVarsWebFluxAutoConfiguration.class, ContextVarsBaggageAutoConfiguration.class))
+                    .withUserConfiguration(TenantVar.class).withPropertyValues("contextvars4j.baggage.allow=tenant")
+                    .run(context -> {
+                        assertThat(context.getBean("contextVarsBaggageWebFilter", BaggageWebFilter.class).getOrder())
+                                .isEqualTo(ContextVarsProperties.DEFAULT_FILTER_ORDER + 2);
+                        assertThat(context).doesNotHaveBean("contextVarsBaggageFilter");
+                    });
+            new ReactiveWebApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(ContextVarsBaggageAutoConfiguration.class))
+                    .withClassLoader(new FilteredClassLoader(ContextThreadLocalAccessor.class))
+                    .run(context -> assertThat(context).doesNotHaveBean("contextVarsBaggageWebFilter"));
+            runner.run(context -> assertThat(context).doesNotHaveBean("contextVarsBaggageWebFilter"));
         }
 
         @Test
