@@ -5,14 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import org.contextvars4j.Context;
 import org.contextvars4j.ContextVar;
@@ -20,6 +13,7 @@ import org.contextvars4j.micrometer.ContextThreadLocalAccessor;
 import org.contextvars4j.opentelemetry.VarBaggagePropagator;
 import org.contextvars4j.testsupport.ContextLeakGuard;
 import org.contextvars4j.web.RequestVars;
+import org.contextvars4j.web.testing.LoadRun;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,36 +88,19 @@ class WebClientBaggageTest {
     @Test
     void webClient_concurrentCalls_allowedVarArrivesAcrossSchedulers_otherDoesNot() throws Exception {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        ExecutorService clients = Executors.newFixedThreadPool(CONCURRENCY);
-        List<String> mismatches = new ArrayList<>();
-        try {
-            List<Future<String>> answers = new ArrayList<>();
-            for (int i = 0; i < REQUESTS; i++) {
-                int n = i;
-                answers.add(clients.submit(() -> call(client, n)));
-            }
-            for (Future<String> answer : answers) {
-                String mismatch = answer.get(60, TimeUnit.SECONDS);
-                if (mismatch != null) {
-                    mismatches.add(mismatch);
-                }
-            }
-        } finally {
-            clients.shutdown();
-        }
-        assertThat(mismatches).as("answers in which B saw another request's tenant, or a secret").isEmpty();
+        LoadRun run = LoadRun.run(client, REQUESTS, CONCURRENCY,
+                n -> HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/front"))
+                        .header("X-Request-Id", "wc-" + n).header("X-Tenant", "t-" + n).header("X-Secret", "s-" + n)
+                        .timeout(Duration.ofSeconds(30)).build(),
+                (n, response) -> {
+                    String expected = "front wc-" + n + " t-" + n + " s-" + n + " -> back t-" + n + " - t-" + n + " -";
+                    return response.statusCode() == 200 && response.body().equals(expected)
+                            ? null : response.statusCode() + " " + response.body();
+                });
+        assertThat(run.mismatches()).as("answers in which B saw another request's tenant, or a secret").isEmpty();
+        assertThat(run.done()).isEqualTo(REQUESTS);
         assertThat(propagator.dropCount()).as("A's outbound filter never sends what A does not allow").isZero();
         assertThat(back.getBean(VarBaggagePropagator.class).dropCount()).isZero();
-    }
-
-    private String call(HttpClient client, int n) throws Exception {
-        String id = "wc-" + n;
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/front"))
-                .header("X-Request-Id", id).header("X-Tenant", "t-" + n).header("X-Secret", "s-" + n)
-                .timeout(Duration.ofSeconds(30)).build();
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        String expected = "front " + id + " t-" + n + " s-" + n + " -> back t-" + n + " - t-" + n + " -";
-        return response.statusCode() == 200 && response.body().equals(expected) ? null : id + ": " + response.statusCode() + " " + response.body();
     }
 
     /** {@return "tenant secret" as the current context has them} */
