@@ -507,6 +507,51 @@ class AutoConfigurationTest {
         }
     }
 
+    @Nested
+    class Metrics {
+
+        private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ContextVarsServletAutoConfiguration.class,
+                        ContextVarsWebFluxAutoConfiguration.class, ContextVarsMetricsAutoConfiguration.class));
+
+        @Test
+        void meters_servletApplication_leakCounterAndGaugeAfterTheRequestFilter() {
+            runner.run(context -> {
+                io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+                context.getBeansOfType(io.micrometer.core.instrument.binder.MeterBinder.class).values().forEach(b -> b.bindTo(registry));
+                assertThat(registry.get(ContextVarsMetricsAutoConfiguration.LEAK_REPORTS).functionCounters()).hasSize(3);
+                assertThat(registry.get(ContextVarsMetricsAutoConfiguration.SCOPES_OPEN).gauge().value()).isZero();
+                assertThat(context.getBean("contextVarsOpenScopesFilter", FilterRegistrationBean.class).getOrder())
+                        .isEqualTo(ContextVarsProperties.DEFAULT_FILTER_ORDER + 3);
+            });
+        }
+
+        @Test
+        void meters_reactiveApplication_gaugeFilterAfterTheWebFilter() {
+            new ReactiveWebApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(ContextVarsWebFluxAutoConfiguration.class, ContextVarsMetricsAutoConfiguration.class))
+                    .run(context -> assertThat(context.getBean(OpenScopesWebFilter.class).getOrder())
+                            .isEqualTo(ContextVarsProperties.DEFAULT_FILTER_ORDER + 3));
+        }
+
+        @Test
+        void meters_switchedOffOrRequestFilterOff_absent_userBinder_backsOff() {
+            runner.withPropertyValues("contextvars4j.metrics.enabled=false").run(context -> assertThat(context)
+                    .doesNotHaveBean("contextVarsLeakMetrics").doesNotHaveBean("contextVarsOpenScopesFilter"));
+            runner.withPropertyValues("contextvars4j.web.enabled=false").run(context -> assertThat(context)
+                    .hasBean("contextVarsLeakMetrics").doesNotHaveBean("contextVarsOpenScopesFilter").doesNotHaveBean("contextVarsScopeMetrics"));
+            io.micrometer.core.instrument.binder.MeterBinder mine = registry -> { };
+            runner.withBean("contextVarsLeakMetrics", io.micrometer.core.instrument.binder.MeterBinder.class, () -> mine)
+                    .run(context -> assertThat(context.getBean("contextVarsLeakMetrics")).isSameAs(mine));
+        }
+
+        @Test
+        void meters_micrometerMissing_staysOff() {
+            runner.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
+                    .run(context -> assertThat(context).doesNotHaveBean("contextVarsLeakMetrics").doesNotHaveBean("contextVarsOpenScopesFilter"));
+        }
+    }
+
     /** The application's var, as a bean the allow-list can name. */
     @Configuration(proxyBeanMethods = false)
     static class TenantVar {
