@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Opt-in detection of context state that outlives the work that created it.
@@ -48,6 +49,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * late. Reports go to the {@linkplain #setListener listener}; the default logs each at
  * {@code WARNING} through {@link System.Logger} (logger name
  * {@code org.contextvars4j.LeakDetection}).
+ *
+ * <h2>Counting reports</h2>
+ * Every report is also counted, per kind, before it reaches the listener, whichever listener is
+ * set: {@link #reportCount(Kind)} reads the count, so that metrics can observe reports without
+ * taking the one listener slot.
  *
  * @implNote Off, {@link ContextVar#set} and {@link Context#enter()} pay one read of a plain static
  * boolean, and a propagation point another. On, each task start reads the thread's current
@@ -140,6 +146,8 @@ public final class LeakDetection {
     private static volatile Listener listener = LOGGING;
     /** Whether tokens left unreset in a task's own copy are reported (off by default: harmless). */
     private static volatile boolean reportTokens;
+    /** Reports so far, per {@link Kind#ordinal()}; written only when a report is made. */
+    private static final LongAdder[] COUNTS = newCounts();
     /** Set on a thread once its base context was reported, so each thread is reported once. */
     private static final ThreadLocal<Boolean> BASE_REPORTED = new ThreadLocal<>();
     /** The record of the task running on this thread, while detection is on. */
@@ -215,6 +223,28 @@ public final class LeakDetection {
      */
     public static void reportTokensInTasks(boolean report) {
         reportTokens = report;
+    }
+
+    /**
+     * Returns how many reports of {@code kind} were made since this class was initialized (in
+     * this class loader), whatever listener received them, including reports a listener failed on.
+     *
+     * @param kind the kind of leak
+     * @return the count, never decreasing
+     * @throws NullPointerException if {@code kind} is null
+     * @implNote A {@link LongAdder} per kind, incremented only when a report is made: counting
+     * adds nothing to {@code set}, {@code enter} or a task without leaks.
+     */
+    public static long reportCount(Kind kind) {
+        return COUNTS[Objects.requireNonNull(kind, "kind").ordinal()].sum();
+    }
+
+    private static LongAdder[] newCounts() {
+        LongAdder[] counts = new LongAdder[Kind.values().length];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = new LongAdder();
+        }
+        return counts;
     }
 
     /**
@@ -299,6 +329,7 @@ public final class LeakDetection {
     }
 
     private static void report(Listener l, Leak leak) {
+        COUNTS[leak.kind.ordinal()].increment();
         try {
             l.onLeak(leak);
         } catch (RuntimeException e) {

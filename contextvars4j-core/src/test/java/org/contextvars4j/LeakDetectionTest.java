@@ -152,6 +152,48 @@ class LeakDetectionTest {
     }
 
     @Test
+    void reportCount_countsEveryReportByKind_whateverTheListener() throws Exception {
+        long scopes = LeakDetection.reportCount(LeakDetection.Kind.SCOPE_NOT_CLOSED);
+        long tokens = LeakDetection.reportCount(LeakDetection.Kind.TOKEN_NOT_RESET);
+        var f = pool.submit(() -> openScopeAndForget(new Context()));
+        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).hasStackTraceContaining("is still entered");
+        LeakDetection.setListener(l -> {
+            throw new IllegalStateException("a failing listener");
+        });
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(LeakDetection.class.getName());
+        List<String> logged = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r.getLevel() + " " + r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        boolean parents = logger.getUseParentHandlers();
+        logger.setUseParentHandlers(false);
+        logger.addHandler(capture);
+        try {
+            pool.submit(this::setAndForget).get(10, TimeUnit.SECONDS);
+        } finally {
+            logger.removeHandler(capture);
+            logger.setUseParentHandlers(parents);
+        }
+        assertThat(logged).singleElement().asString().startsWith("SEVERE leak listener failed on TOKEN_NOT_RESET");
+        assertThat(LeakDetection.reportCount(LeakDetection.Kind.SCOPE_NOT_CLOSED)).isEqualTo(scopes + 1);
+        assertThat(LeakDetection.reportCount(LeakDetection.Kind.TOKEN_NOT_RESET)).as("counted though the listener failed")
+                .isEqualTo(tokens + 1);
+        assertThat(leaks).hasSize(1);
+        assertThatThrownBy(() -> LeakDetection.reportCount(null)).isInstanceOf(NullPointerException.class).hasMessage("kind");
+    }
+
+    @Test
     void enable_badInterval_refused() {
         assertThatThrownBy(() -> LeakDetection.enable(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("sampleInterval");

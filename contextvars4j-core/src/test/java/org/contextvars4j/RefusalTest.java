@@ -552,6 +552,7 @@ class RefusalTest {
             calls.put("ContextThreads.start(Context,Runnable) task", () -> ContextThreads.start(ctx, null));
             calls.put("ContextThreads.unstarted(Context,Runnable) context", () -> ContextThreads.unstarted(null, () -> { }));
             calls.put("ContextThreads.unstarted(Context,Runnable) task", () -> ContextThreads.unstarted(ctx, null));
+            calls.put("LeakDetection.reportCount(Kind) kind", () -> LeakDetection.reportCount(null));
             calls.put("ThreadLocalAccessors.register(ThreadLocalAccessor) accessor", () -> ThreadLocalAccessors.register(null));
             calls.put("ThreadLocalAccessors.unregister(ThreadLocalAccessor) accessor",
                     () -> ThreadLocalAccessors.unregister(null));

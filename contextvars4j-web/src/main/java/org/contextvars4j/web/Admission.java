@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * What {@link RequestPolicy#admit} decided for one request: its id, its user, and whether it
- * goes on or is answered at once with {@code 401} or {@code 403}. A filter writes a refusal with
+ * goes on or is answered at once with {@code 400}, {@code 401} or {@code 403}. A filter writes a refusal with
  * {@link #status()}, {@link #challenge()} (the {@code WWW-Authenticate} value) and
  * {@link #body()} ({@value #CONTENT_TYPE}). Immutable.
  */
@@ -40,7 +40,11 @@ public final class Admission {
         return status == 200;
     }
 
-    /** {@return 200 when the request goes on, else 401 (no or refused credentials) or 403 (a required role is missing)} */
+    /**
+     * {@return 200 when the request goes on, else 400 (an invalid request id, when
+     * {@link RequestPolicy.Builder#rejectInvalidRequestIds} is on), 401 (no or refused credentials)
+     * or 403 (a required role is missing)}
+     */
     public int status() {
         return status;
     }
@@ -52,7 +56,8 @@ public final class Admission {
 
     /**
      * Returns the JSON body of a refusal, for example
-     * {@code {"error":"unauthorized","request_id":"4bf92f3577b34da6"}}. It names the error and the
+     * {@code {"error":"unauthorized","request_id":"4bf92f3577b34da6"}} (the error is
+     * {@code bad_request}, {@code unauthorized} or {@code forbidden}). It names the error and the
      * request id, nothing about any user.
      *
      * @return the body; empty when {@link #isAllowed()}
@@ -62,7 +67,7 @@ public final class Admission {
             return "";
         }
         // The id is from the validated alphabet: nothing in it needs escaping in JSON.
-        return "{\"error\":\"" + (status == 401 ? "unauthorized" : "forbidden")
+        return "{\"error\":\"" + (status == 400 ? "bad_request" : status == 401 ? "unauthorized" : "forbidden")
                 + "\",\"request_id\":\"" + requestId + "\"}";
     }
 

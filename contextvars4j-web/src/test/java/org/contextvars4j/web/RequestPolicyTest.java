@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.contextvars4j.Context;
 import org.contextvars4j.testsupport.ContextLeakGuard;
 import org.contextvars4j.web.testing.LogCapture;
@@ -169,6 +171,172 @@ class RequestPolicyTest {
         RequestPolicy<String> unchanged = b.build();
         assertThat(unchanged.requestIdHeader()).isEqualTo("X-Request-Id");
         assertThat(unchanged.toString()).contains("rules=[]");
+    }
+
+    // --- Id rules, id generator and public paths ---------------------------------------------
+
+    @Test
+    @DisplayName("requestIdPattern/MaxLength narrow the kept ids; others are replaced as before, with a DEBUG line")
+    void admit_idOutsidePatternOrTooLong_replacedAndLogged() throws Exception {
+        RequestPolicy<String> policy = builder().requestIdPattern("req-[0-9]+").requestIdMaxLength(8).build();
+        try (LogCapture log = new LogCapture()) {
+            assertThat(admitIn(new Context(), policy, null, "/", List.of("req-42")).requestId()).isEqualTo("req-42");
+            Admission other = admitIn(new Context(), policy, null, "/", List.of("abc"));
+            Admission tooLong = admitIn(new Context(), policy, null, "/", List.of("req-12345"));
+            assertThat(other.isAllowed()).isTrue();
+            assertThat(other.requestId()).matches("[0-9a-f]{32}");
+            assertThat(tooLong.requestId()).matches("[0-9a-f]{32}");
+            assertThat(log.messages()).containsExactly(
+                    "FINE replaced an invalid X-Request-Id (3 chars, starting \"abc\") with " + other.requestId(),
+                    "FINE replaced an invalid X-Request-Id (9 chars, starting \"req-12345\") with " + tooLong.requestId());
+        }
+        assertThat(policy.toString()).contains("idPattern=req-[0-9]+", "idMaxLength=8");
+    }
+
+    @Test
+    @DisplayName("a pattern cannot widen the alphabet: an id with a space stays invalid even if the pattern matches it")
+    void admit_patternMatchesUnsafeId_stillReplaced() throws Exception {
+        RequestPolicy<String> policy = builder().requestIdPattern(".*").build();
+        try (LogCapture log = new LogCapture()) {
+            assertThat(admitIn(new Context(), policy, null, "/", List.of("a b")).requestId()).matches("[0-9a-f]{32}");
+            assertThat(log.messages()).hasSize(1);
+        }
+    }
+
+    @Test
+    @DisplayName("rejectInvalidRequestIds: 400 with a JSON body and an INFO line, before the authenticator runs")
+    void admit_invalidIdRejected_400AndLoggedAndNotAuthenticated() throws Exception {
+        AtomicInteger authenticated = new AtomicInteger();
+        RequestPolicy<String> policy = RequestPolicy.<String, RequestPolicy<String>>builder(p -> p)
+                .authenticator(r -> {
+                    authenticated.incrementAndGet();
+                    return fromHeader(r);
+                })
+                .requestIdPattern("[0-9a-f]{32}").rejectInvalidRequestIds(true).build();
+        try (LogCapture log = new LogCapture()) {
+            Context context = new Context();
+            Admission bad = admitIn(context, policy, "Bearer alice", "/x", List.of("bad\nid"));
+            Admission twice = admitIn(new Context(), policy, "Bearer alice", "/x", List.of("a".repeat(32), "b".repeat(32)));
+            Admission missing = admitIn(new Context(), policy, "Bearer alice", "/x", null);
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.isAllowed()).isFalse();
+            assertThat(bad.challenge()).isEmpty();
+            assertThat(bad.user()).isEmpty();
+            assertThat(bad.body()).isEqualTo("{\"error\":\"bad_request\",\"request_id\":\"" + bad.requestId() + "\"}");
+            assertThat(context.get(RequestVars.REQUEST_ID)).isEqualTo(bad.requestId());
+            assertThat(context.get(RequestVars.USER)).isNull();
+            assertThat(twice.status()).isEqualTo(400);
+            assertThat(missing.isAllowed()).as("no header: a generated id, never a refusal").isTrue();
+            assertThat(authenticated).hasValue(1);
+            assertThat(log.messages()).containsExactly(
+                    "INFO refused an invalid X-Request-Id (6 chars, starting \"bad\\u000aid\") with 400; request id " + bad.requestId(),
+                    "INFO refused 2 X-Request-Id headers with 400; request id " + twice.requestId());
+        }
+        assertThat(policy.toString()).contains("invalidIds=rejected");
+    }
+
+    @Test
+    @DisplayName("requestIdGenerator: used for missing and replaced ids; a null or invalid id is refused naming the generator")
+    void admit_customGenerator_usedAndItsBadIdsRefused() throws Exception {
+        AtomicInteger n = new AtomicInteger();
+        RequestPolicy<String> policy = builder().requestIdGenerator(() -> "gen-" + n.incrementAndGet()).build();
+        assertThat(admitIn(new Context(), policy, null, "/", null).requestId()).isEqualTo("gen-1");
+        try (LogCapture log = new LogCapture()) {
+            assertThat(admitIn(new Context(), policy, null, "/", List.of("a b")).requestId()).isEqualTo("gen-2");
+        }
+        for (Supplier<String> bad : List.<Supplier<String>>of(() -> null, () -> "bad id")) {
+            RequestPolicy<String> refusing = builder().requestIdGenerator(bad).build();
+            Context context = new Context();
+            assertThatThrownBy(() -> admitIn(context, refusing, null, "/", null))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("request id generator " + bad.getClass().getName() + " returned ");
+            assertThat(context.isEmpty()).as("a refused call changes nothing").isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("publicPath: no authenticator call, anonymous, rules skipped; dot segments cannot make a path public")
+    void admit_publicPath_skipsAuthenticationButNotForANormalizedPrivatePath() throws Exception {
+        AtomicInteger authenticated = new AtomicInteger();
+        RequestPolicy<String> policy = RequestPolicy.<String, RequestPolicy<String>>builder(p -> p)
+                .authenticator(r -> {
+                    authenticated.incrementAndGet();
+                    return fromHeader(r);
+                })
+                .requireUser("/*").publicPath("/health").publicPath("/public/*").build();
+        Context context = new Context();
+        Admission health = admitIn(context, policy, "Bearer Not Valid", "/health", null);
+        assertThat(health.isAllowed()).isTrue();
+        assertThat(health.user()).isEmpty();
+        assertThat(context.get(RequestVars.USER)).isNull();
+        assertThat(admitIn(new Context(), policy, null, "/public/a/b", null).isAllowed()).isTrue();
+        assertThat(authenticated).as("no authenticator call on a public path").hasValue(0);
+        assertThat(admitIn(new Context(), policy, null, "/public/../admin", null).status()).isEqualTo(401);
+        assertThat(admitIn(new Context(), policy, null, "/healthz", null).status()).isEqualTo(401);
+        assertThat(admitIn(new Context(), policy, "Bearer alice", "/api", null).isAllowed()).isTrue();
+        assertThat(authenticated).hasValue(3);
+        assertThat(policy.toString()).contains("public=[/health, /public/*]");
+    }
+
+    @Test
+    void initParameters_idRulesGeneratorAndPublicPaths_appliedAndMalformedRefused() throws Exception {
+        Map<String, String> params = Map.of(
+                "requireUser", "/*",
+                "publicPaths", "/health, /docs/*",
+                "requestIdPattern", "[a-z]+",
+                "requestIdMaxLength", "5",
+                "rejectInvalidRequestIds", "true",
+                "requestIdGenerator", FixedIds.class.getName());
+        RequestPolicy<String> policy = builder().initParameters(params::get).build();
+        try (LogCapture log = new LogCapture()) {
+            assertThat(admitIn(new Context(), policy, null, "/docs/x", List.of("abcde")).isAllowed()).isTrue();
+            Admission refused = admitIn(new Context(), policy, null, "/docs/x", List.of("abcdef"));
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.requestId()).isEqualTo("fixed");
+            assertThat(log.messages()).singleElement().asString().startsWith("INFO refused an invalid X-Request-Id");
+        }
+        RequestPolicy.Builder<String, RequestPolicy<String>> b = builder().requestIdMaxLength(7);
+        record Bad(Map<String, String> params, String message) {
+        }
+        for (Bad bad : List.of(
+                new Bad(Map.of("publicPaths", "health"), "path pattern does not start with '/': \"health\""),
+                new Bad(Map.of("requestIdPattern", "(", "publicPaths", "/a"),
+                        "request id pattern is not a regular expression: \"(\" (Unclosed group)"),
+                new Bad(Map.of("requestIdMaxLength", "lots"), "requestIdMaxLength is not a number: \"lots\""),
+                new Bad(Map.of("requestIdMaxLength", "129"), "request id max length is not between 1 and 128: 129"),
+                new Bad(Map.of("rejectInvalidRequestIds", "yes"), "rejectInvalidRequestIds is not true or false: \"yes\""),
+                new Bad(Map.of("requestIdGenerator", "java.lang.String"),
+                        "requestIdGenerator class java.lang.String does not implement java.util.function.Supplier"))) {
+            assertThatThrownBy(() -> b.initParameters(bad.params()::get))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage(bad.message());
+        }
+        assertThat(b.build().toString()).contains("idMaxLength=7").doesNotContain("public=", "idPattern", "rejected");
+    }
+
+    /** A generator configured by class name. */
+    public static final class FixedIds implements Supplier<String> {
+        /** Instantiated by name. */
+        public FixedIds() {
+        }
+
+        @Override
+        public String get() {
+            return "fixed";
+        }
+    }
+
+    @Test
+    void builder_badIdRulesOrPublicPath_refusedWithNamedCulprit() {
+        RequestPolicy.Builder<String, RequestPolicy<String>> b = builder();
+        assertThatThrownBy(() -> b.requestIdMaxLength(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("request id max length is not between 1 and 128: 0");
+        assertThatThrownBy(() -> b.requestIdPattern("[")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("request id pattern is not a regular expression: \"[\"");
+        assertThatThrownBy(() -> b.publicPath("/a/*/b")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("path pattern may only end with /*: \"/a/*/b\"");
+        assertThatThrownBy(() -> b.requestIdPattern(null)).isInstanceOf(NullPointerException.class).hasMessage("regex");
+        assertThatThrownBy(() -> b.requestIdGenerator(null)).isInstanceOf(NullPointerException.class).hasMessage("generator");
+        assertThat(b.build().toString()).doesNotContain("public=", "idPattern", "idMaxLength", "rejected", "idGenerator");
     }
 
     @Test

@@ -18,7 +18,8 @@ import org.springframework.http.client.ClientHttpResponse;
  */
 final class BaggageInterceptor implements ClientHttpRequestInterceptor {
 
-    private static final TextMapSetter<HttpHeaders> SETTER = (headers, key, value) -> {
+    /** Replaces the header, as the propagator requires; shared with {@link BaggageExchangeFilter}. */
+    static final TextMapSetter<HttpHeaders> SETTER = (headers, key, value) -> {
         if (headers != null) {
             headers.set(key, value);
         }

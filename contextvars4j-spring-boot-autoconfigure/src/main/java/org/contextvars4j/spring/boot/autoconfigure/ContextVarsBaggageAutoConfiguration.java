@@ -23,16 +23,20 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.ClassUtils;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * With {@code contextvars4j-opentelemetry} on the class path (which also installs the
  * OpenTelemetry bridge, {@code ContextVarsStorageProvider}, through its service file): a
  * {@link VarBaggagePropagator} bean whose allow-list is {@code contextvars4j.baggage.allow}, an
- * interceptor on {@code RestClient} and {@code RestTemplate} builders that sends the allowed vars
- * in the {@code baggage} header, and in servlet applications a filter, right after the request
- * filter, that reads them from inbound requests. The propagator is a {@link TextMapPropagator}
+ * interceptor on {@code RestClient} and {@code RestTemplate} builders and a filter on
+ * {@code WebClient} builders that send the allowed vars in the {@code baggage} header, and a
+ * filter right after the request filter (a servlet filter, or a {@code WebFilter} in WebFlux)
+ * that reads them from inbound requests. The propagator is a {@link TextMapPropagator}
  * bean, so Boot's OpenTelemetry support composes it into its propagators as well. Off with
  * {@code contextvars4j.baggage.enabled=false}; backs off when the application defines a
  * {@code VarBaggagePropagator} bean (then used by the interceptor and the filter) or registers a
@@ -104,6 +108,51 @@ public final class ContextVarsBaggageAutoConfiguration {
         RestTemplateCustomizer contextVarsBaggageRestTemplateCustomizer(VarBaggagePropagator propagator) {
             BaggageInterceptor interceptor = new BaggageInterceptor(propagator);
             return template -> template.getInterceptors().add(interceptor);
+        }
+    }
+
+    /**
+     * Outbound: the vars go into the baggage header of {@code WebClient} calls made with
+     * Boot's {@code WebClient.Builder}.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({WebClientCustomizer.class, WebClient.class})
+    @ConditionalOnProperty(prefix = "contextvars4j.baggage.web-client", name = "enabled", matchIfMissing = true)
+    static final class WebClients {
+
+        /**
+         * {@return the customizer that adds the baggage filter to {@code WebClient} builders}
+         *
+         * @param propagator the propagator
+         */
+        @Bean
+        @ConditionalOnMissingBean(name = "contextVarsBaggageWebClientCustomizer")
+        WebClientCustomizer contextVarsBaggageWebClientCustomizer(VarBaggagePropagator propagator) {
+            BaggageExchangeFilter filter = new BaggageExchangeFilter(propagator,
+                    ClassUtils.isPresent(MICROMETER_ACCESSOR, WebClients.class.getClassLoader()));
+            return builder -> builder.filter(filter);
+        }
+
+        private static final String MICROMETER_ACCESSOR = "org.contextvars4j.micrometer.ContextThreadLocalAccessor";
+    }
+
+    /** Inbound in WebFlux: a web filter reads the vars from each exchange's baggage header. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnClass(name = {"org.springframework.web.server.WebFilter", "org.contextvars4j.micrometer.ContextThreadLocalAccessor"})
+    static final class Reactive {
+
+        /**
+         * {@return the web filter that extracts the vars, two places after the request filter,
+         * so that it extends the exchange's context}
+         *
+         * @param propagator the propagator
+         * @param properties the settings, for the request filter's order
+         */
+        @Bean
+        @ConditionalOnMissingBean(name = "contextVarsBaggageWebFilter")
+        BaggageWebFilter contextVarsBaggageWebFilter(VarBaggagePropagator propagator, ContextVarsProperties properties) {
+            return new BaggageWebFilter(propagator, properties.getWeb().getFilterOrder() + 2);
         }
     }
 

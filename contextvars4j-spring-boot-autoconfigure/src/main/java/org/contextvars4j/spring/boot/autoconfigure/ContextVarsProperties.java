@@ -81,6 +81,34 @@ public final class ContextVarsProperties {
          */
         private Map<String, String> requireRole = new LinkedHashMap<>();
 
+        /**
+         * Path patterns ({@code /*}, {@code /prefix/*} or an exact path) that skip
+         * authentication: the authenticator is not called, the request is anonymous, and
+         * require-user and require-role do not apply.
+         */
+        private List<String> publicPaths = new ArrayList<>();
+
+        /**
+         * A regular expression that inbound request ids must match in full to be kept. It can
+         * only narrow the built-in rule (1 to 128 characters from [A-Za-z0-9._:-]).
+         */
+        private String requestIdPattern;
+
+        /** The longest inbound request id that is kept, from 1 to 128. */
+        private int requestIdMaxLength = 128;
+
+        /**
+         * Whether a request whose request-id header is invalid or repeated is answered 400 (and
+         * logged at INFO) instead of getting a generated id (logged at DEBUG).
+         */
+        private boolean rejectInvalidRequestId;
+
+        /**
+         * Where generated request ids come from: "random" (32 hex digits) or "uuid". A
+         * Supplier&lt;String&gt; bean named contextVarsRequestIdGenerator takes precedence.
+         */
+        private String requestIdGenerator = "random";
+
         /** The authentication scheme named in the WWW-Authenticate challenge of a 401. */
         private String authScheme = "Bearer";
 
@@ -165,6 +193,76 @@ public final class ContextVarsProperties {
          */
         public void setRequireRole(Map<String, String> requireRole) {
             this.requireRole = requireRole;
+        }
+
+        /** {@return the patterns of the paths that skip authentication} */
+        public List<String> getPublicPaths() {
+            return publicPaths;
+        }
+
+        /**
+         * Sets the patterns of the paths that skip authentication.
+         *
+         * @param publicPaths the patterns
+         */
+        public void setPublicPaths(List<String> publicPaths) {
+            this.publicPaths = publicPaths;
+        }
+
+        /** {@return the pattern inbound request ids must match, or null} */
+        public String getRequestIdPattern() {
+            return requestIdPattern;
+        }
+
+        /**
+         * Sets the pattern inbound request ids must match.
+         *
+         * @param requestIdPattern a regular expression
+         */
+        public void setRequestIdPattern(String requestIdPattern) {
+            this.requestIdPattern = requestIdPattern;
+        }
+
+        /** {@return the longest inbound request id that is kept} */
+        public int getRequestIdMaxLength() {
+            return requestIdMaxLength;
+        }
+
+        /**
+         * Sets the longest inbound request id that is kept.
+         *
+         * @param requestIdMaxLength from 1 to 128
+         */
+        public void setRequestIdMaxLength(int requestIdMaxLength) {
+            this.requestIdMaxLength = requestIdMaxLength;
+        }
+
+        /** {@return whether an invalid request id is answered 400} */
+        public boolean isRejectInvalidRequestId() {
+            return rejectInvalidRequestId;
+        }
+
+        /**
+         * Sets whether an invalid request id is answered 400.
+         *
+         * @param rejectInvalidRequestId whether an invalid request id is answered 400
+         */
+        public void setRejectInvalidRequestId(boolean rejectInvalidRequestId) {
+            this.rejectInvalidRequestId = rejectInvalidRequestId;
+        }
+
+        /** {@return where generated request ids come from: random or uuid} */
+        public String getRequestIdGenerator() {
+            return requestIdGenerator;
+        }
+
+        /**
+         * Sets where generated request ids come from.
+         *
+         * @param requestIdGenerator random or uuid
+         */
+        public void setRequestIdGenerator(String requestIdGenerator) {
+            this.requestIdGenerator = requestIdGenerator;
         }
 
         /** {@return the challenge's scheme} */
@@ -370,6 +468,8 @@ public final class ContextVarsProperties {
         /** The prefix of the vars' baggage entries, which tells them from other baggage. */
         private String prefix = "cv.";
 
+        private final WebClient webClient = new WebClient();
+
         /** For Spring's binder. */
         public Baggage() {
         }
@@ -414,6 +514,36 @@ public final class ContextVarsProperties {
          */
         public void setPrefix(String prefix) {
             this.prefix = prefix;
+        }
+
+        /** {@return the WebClient settings} */
+        public WebClient getWebClient() {
+            return webClient;
+        }
+
+        /** WebClient calls: {@code contextvars4j.baggage.web-client.*}. */
+        public static final class WebClient {
+
+            /** Whether WebClient builders from Boot get the filter that sends the allowed vars. */
+            private boolean enabled = true;
+
+            /** For Spring's binder. */
+            public WebClient() {
+            }
+
+            /** {@return whether WebClient builders get the baggage filter} */
+            public boolean isEnabled() {
+                return enabled;
+            }
+
+            /**
+             * Sets whether WebClient builders get the baggage filter.
+             *
+             * @param enabled whether WebClient builders get the baggage filter
+             */
+            public void setEnabled(boolean enabled) {
+                this.enabled = enabled;
+            }
         }
     }
 }

@@ -1,10 +1,13 @@
 package org.contextvars4j.spring.boot.autoconfigure;
 
+import java.util.function.Supplier;
+
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import org.contextvars4j.servlet.RequestScopeFilter;
 import org.contextvars4j.web.Authenticator;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingFilterBean;
@@ -43,14 +46,17 @@ public final class ContextVarsServletAutoConfiguration {
      *
      * @param properties the settings
      * @param authenticator the application's authenticator, if it defines one
+     * @param generator the application's {@code Supplier<String>} bean named
+     *        {@code contextVarsRequestIdGenerator}, if it defines one: it generates the request ids
      * @throws IllegalArgumentException if a setting is malformed (the message names it)
      */
     @Bean
     @ConditionalOnMissingFilterBean(RequestScopeFilter.class)
     public FilterRegistrationBean<RequestScopeFilter> contextVarsRequestScopeFilter(
-            ContextVarsProperties properties, ObjectProvider<Authenticator<HttpServletRequest>> authenticator) {
+            ContextVarsProperties properties, ObjectProvider<Authenticator<HttpServletRequest>> authenticator,
+            @Qualifier(RequestPolicies.GENERATOR_BEAN) ObjectProvider<Supplier<String>> generator) {
         ContextVarsProperties.Web web = properties.getWeb();
-        RequestScopeFilter filter = RequestPolicies.build(RequestScopeFilter.builder(), web, authenticator);
+        RequestScopeFilter filter = RequestPolicies.build(RequestScopeFilter.builder(), web, authenticator, generator);
         FilterRegistrationBean<RequestScopeFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName("contextVarsRequestScopeFilter");
         registration.setOrder(web.getFilterOrder());

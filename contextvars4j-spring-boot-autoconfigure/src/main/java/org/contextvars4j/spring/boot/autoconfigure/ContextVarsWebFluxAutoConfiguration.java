@@ -1,9 +1,12 @@
 package org.contextvars4j.spring.boot.autoconfigure;
 
+import java.util.function.Supplier;
+
 import org.contextvars4j.micrometer.ContextThreadLocalAccessor;
 import org.contextvars4j.web.Authenticator;
 import org.contextvars4j.web.RequestPolicy;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -39,13 +42,16 @@ public final class ContextVarsWebFluxAutoConfiguration {
      *
      * @param properties the settings
      * @param authenticator the application's authenticator, if it defines one
+     * @param generator the application's {@code Supplier<String>} bean named
+     *        {@code contextVarsRequestIdGenerator}, if it defines one: it generates the request ids
      * @throws IllegalArgumentException if a setting is malformed (the message names it)
      */
     @Bean
     @ConditionalOnMissingBean
     public ContextVarsWebFilter contextVarsWebFilter(ContextVarsProperties properties,
-            ObjectProvider<Authenticator<ServerHttpRequest>> authenticator) {
+            ObjectProvider<Authenticator<ServerHttpRequest>> authenticator,
+            @Qualifier(RequestPolicies.GENERATOR_BEAN) ObjectProvider<Supplier<String>> generator) {
         ContextVarsProperties.Web web = properties.getWeb();
-        return RequestPolicies.build(ContextVarsWebFilter.builder(web.getFilterOrder()), web, authenticator);
+        return RequestPolicies.build(ContextVarsWebFilter.builder(web.getFilterOrder()), web, authenticator, generator);
     }
 }

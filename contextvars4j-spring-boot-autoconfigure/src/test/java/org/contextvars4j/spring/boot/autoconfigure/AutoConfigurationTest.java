@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.contextvars4j.ContextVar;
@@ -28,6 +29,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.MapPropertySource;
@@ -127,6 +129,36 @@ class AutoConfigurationTest {
                         assertThat(registration.getFilter().toString())
                                 .contains("header=X-Trace", "/api/*", "/admin/*", "admin", "AutoConfigurationTest");
                     });
+        }
+
+        @Test
+        void filter_idRulesGeneratorAndPublicPaths_shapeThePolicy() {
+            runner.withPropertyValues("contextvars4j.web.public-paths=/health,/docs/*", "contextvars4j.web.request-id-pattern=[a-z]+",
+                    "contextvars4j.web.request-id-max-length=20", "contextvars4j.web.reject-invalid-request-id=true",
+                    "contextvars4j.web.request-id-generator=uuid")
+                    .run(context -> assertThat(context.getBean("contextVarsRequestScopeFilter", FilterRegistrationBean.class)
+                            .getFilter().toString()).contains("public=[/health, /docs/*]", "idPattern=[a-z]+", "idMaxLength=20",
+                                    "invalidIds=rejected", "idGenerator=" + RequestPolicies.UuidIds.class.getName()));
+        }
+
+        @Test
+        void filter_generatorBean_winsOverTheProperty() {
+            runner.withPropertyValues("contextvars4j.web.request-id-generator=uuid")
+                    .withBean(RequestPolicies.GENERATOR_BEAN, Supplier.class, () -> new FixedIds())
+                    .run(context -> assertThat(context.getBean("contextVarsRequestScopeFilter", FilterRegistrationBean.class)
+                            .getFilter().toString()).contains("idGenerator=" + FixedIds.class.getName()));
+        }
+
+        @Test
+        void filter_badIdSettings_failNamingThem() {
+            for (String[] bad : new String[][] {
+                    {"contextvars4j.web.request-id-generator=sequential", "contextvars4j.web.request-id-generator is not random or uuid: \"sequential\""},
+                    {"contextvars4j.web.request-id-max-length=0", "request id max length is not between 1 and 128: 0"},
+                    {"contextvars4j.web.request-id-pattern=(", "request id pattern is not a regular expression: \"(\""},
+                    {"contextvars4j.web.public-paths=health", "path pattern does not start with '/': \"health\""}}) {
+                runner.withPropertyValues(bad[0]).run(context -> assertThat(context)
+                        .getFailure().hasStackTraceContaining("IllegalArgumentException: " + bad[1]));
+            }
         }
 
         @Test
@@ -437,10 +469,86 @@ class AutoConfigurationTest {
         }
 
         @Test
+        void webClient_default_customizerPresent_switchedOffOrBackedOff_absentOrTheirs() {
+            runner.run(context -> assertThat(context).hasBean("contextVarsBaggageWebClientCustomizer"));
+            runner.withPropertyValues("contextvars4j.baggage.web-client.enabled=false")
+                    .run(context -> assertThat(context).doesNotHaveBean("contextVarsBaggageWebClientCustomizer")
+                            .hasBean("contextVarsBaggageRestClientCustomizer"));
+            WebClientCustomizer mine = builder -> { };
+            runner.withBean("contextVarsBaggageWebClientCustomizer", WebClientCustomizer.class, () -> mine)
+                    .run(context -> assertThat(context.getBean("contextVarsBaggageWebClientCustomizer")).isSameAs(mine));
+            runner.withClassLoader(new FilteredClassLoader(WebClientCustomizer.class))
+                    .run(context -> assertThat(context).doesNotHaveBean("contextVarsBaggageWebClientCustomizer")
+                            .hasBean("contextVarsBaggageRestClientCustomizer"));
+        }
+
+        @Test
+        void webFilter_reactiveApplication_afterTheRequestFilter_servletApplication_absent() {
+            new ReactiveWebApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(ContextVarsWebFluxAutoConfiguration.class, ContextVarsBaggageAutoConfiguration.class))
+                    .withUserConfiguration(TenantVar.class).withPropertyValues("contextvars4j.baggage.allow=tenant")
+                    .run(context -> {
+                        assertThat(context.getBean("contextVarsBaggageWebFilter", BaggageWebFilter.class).getOrder())
+                                .isEqualTo(ContextVarsProperties.DEFAULT_FILTER_ORDER + 2);
+                        assertThat(context).doesNotHaveBean("contextVarsBaggageFilter");
+                    });
+            new ReactiveWebApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(ContextVarsBaggageAutoConfiguration.class))
+                    .withClassLoader(new FilteredClassLoader(ContextThreadLocalAccessor.class))
+                    .run(context -> assertThat(context).doesNotHaveBean("contextVarsBaggageWebFilter"));
+            runner.run(context -> assertThat(context).doesNotHaveBean("contextVarsBaggageWebFilter"));
+        }
+
+        @Test
         void propagator_openTelemetryModuleMissing_staysOff() {
             runner.withClassLoader(new FilteredClassLoader(VarBaggagePropagator.class))
                     .run(context -> assertThat(context).doesNotHaveBean("contextVarsBaggagePropagator")
                             .doesNotHaveBean("contextVarsBaggageFilter"));
+        }
+    }
+
+    @Nested
+    class Metrics {
+
+        private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ContextVarsServletAutoConfiguration.class,
+                        ContextVarsWebFluxAutoConfiguration.class, ContextVarsMetricsAutoConfiguration.class));
+
+        @Test
+        void meters_servletApplication_leakCounterAndGaugeAfterTheRequestFilter() {
+            runner.run(context -> {
+                io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+                context.getBeansOfType(io.micrometer.core.instrument.binder.MeterBinder.class).values().forEach(b -> b.bindTo(registry));
+                assertThat(registry.get(ContextVarsMetricsAutoConfiguration.LEAK_REPORTS).functionCounters()).hasSize(3);
+                assertThat(registry.get(ContextVarsMetricsAutoConfiguration.SCOPES_OPEN).gauge().value()).isZero();
+                assertThat(context.getBean("contextVarsOpenScopesFilter", FilterRegistrationBean.class).getOrder())
+                        .isEqualTo(ContextVarsProperties.DEFAULT_FILTER_ORDER + 3);
+            });
+        }
+
+        @Test
+        void meters_reactiveApplication_gaugeFilterAfterTheWebFilter() {
+            new ReactiveWebApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(ContextVarsWebFluxAutoConfiguration.class, ContextVarsMetricsAutoConfiguration.class))
+                    .run(context -> assertThat(context.getBean(OpenScopesWebFilter.class).getOrder())
+                            .isEqualTo(ContextVarsProperties.DEFAULT_FILTER_ORDER + 3));
+        }
+
+        @Test
+        void meters_switchedOffOrRequestFilterOff_absent_userBinder_backsOff() {
+            runner.withPropertyValues("contextvars4j.metrics.enabled=false").run(context -> assertThat(context)
+                    .doesNotHaveBean("contextVarsLeakMetrics").doesNotHaveBean("contextVarsOpenScopesFilter"));
+            runner.withPropertyValues("contextvars4j.web.enabled=false").run(context -> assertThat(context)
+                    .hasBean("contextVarsLeakMetrics").doesNotHaveBean("contextVarsOpenScopesFilter").doesNotHaveBean("contextVarsScopeMetrics"));
+            io.micrometer.core.instrument.binder.MeterBinder mine = registry -> { };
+            runner.withBean("contextVarsLeakMetrics", io.micrometer.core.instrument.binder.MeterBinder.class, () -> mine)
+                    .run(context -> assertThat(context.getBean("contextVarsLeakMetrics")).isSameAs(mine));
+        }
+
+        @Test
+        void meters_micrometerMissing_staysOff() {
+            runner.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
+                    .run(context -> assertThat(context).doesNotHaveBean("contextVarsLeakMetrics").doesNotHaveBean("contextVarsOpenScopesFilter"));
         }
     }
 
@@ -586,5 +694,13 @@ class AutoConfigurationTest {
     @Configuration(proxyBeanMethods = false)
     @EnableScheduling
     static class Scheduling {
+    }
+
+    /** A request id generator of the application's own. */
+    static final class FixedIds implements Supplier<String> {
+        @Override
+        public String get() {
+            return "fixed-id";
+        }
     }
 }

@@ -1,6 +1,10 @@
 package org.contextvars4j.spring.boot.autoconfigure;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
+import org.springframework.boot.jetty.JettyWebServer;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.web.server.servlet.ServletWebServerFactory;
@@ -14,6 +18,11 @@ class JettyLoadTest extends ServletLoadTestBase {
     @Override
     String serverName() {
         return "Jetty";
+    }
+
+    @Test
+    void load_webServer_isJetty() {
+        assertThat(server.getWebServer()).isInstanceOf(JettyWebServer.class);
     }
 
     /** Jetty instead of Tomcat. */

@@ -177,7 +177,7 @@ abstract class ServletLoadTestBase {
         }
     }
 
-    /** Captures the lines of {@link LoadApp#LOG_NAME}, laid out with Boot's correlation pattern. */
+    /** Captures the lines of a logger ({@link LoadApp#LOG_NAME} by default), laid out with a pattern. */
     static final class Capture extends AppenderBase<ILoggingEvent> {
 
         final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
@@ -189,7 +189,12 @@ abstract class ServletLoadTestBase {
         }
 
         static Capture attach(String pattern) {
-            Logger logger = (Logger) LoggerFactory.getLogger(LoadApp.LOG_NAME);
+            return attach(LoadApp.LOG_NAME, pattern);
+        }
+
+        /** Captures the lines of logger {@code name} at INFO and above; none reach the console meanwhile. */
+        static Capture attach(String name, String pattern) {
+            Logger logger = (Logger) LoggerFactory.getLogger(name);
             Capture capture = new Capture(logger);
             LoggerContext context = logger.getLoggerContext();
             capture.setContext(context);

@@ -29,75 +29,106 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Requests per second of one Boot application with the starter's auto-configurations against
- * the same application with them excluded, both on Tomcat in this JVM, measured in alternating
- * rounds (each round measures both, the first of the two taking turns) after a warm-up. Not
- * part of the build; run it with
+ * the same application with all of them excluded, both on Tomcat and both up at once in this
+ * JVM. After a warm-up, it measures many short rounds; each round measures both applications
+ * back to back, the first of the two taking turns, so that a noisy second (a GC pause, another
+ * process) hits both sides equally often. It prints each round, then one line with the median of
+ * the per-round ratios (with / without) and their inter-quartile range. Not part of the build;
+ * run it (about 2 minutes, Maven included) with
  * <pre>{@code
  * mvn -B -ntp -pl contextvars4j-spring-boot-autoconfigure test -Dtest=StarterThroughputBench -Dbench=true
  * }</pre>
- * (add {@code -Dbench.rounds=9 -Dbench.seconds=3} to change the rounds). It prints each round and
- * the median ratio.
+ * {@code -Dbench.rounds=60 -Dbench.millis=500 -Dbench.warmup=10} change the rounds, their length and
+ * the warm-up rounds per application.
  */
 @EnabledIfSystemProperty(named = "bench", matches = "true")
 @ExtendWith(ContextLeakGuard.class)
 class StarterThroughputBench {
 
-    static final String OURS = String.join(",", ContextVarsExecutorAutoConfiguration.class.getName(),
-            ContextVarsServletAutoConfiguration.class.getName(), ContextVarsLoggingAutoConfiguration.class.getName(),
-            ContextVarsSecurityAutoConfiguration.class.getName(), ContextVarsRestClientAutoConfiguration.class.getName(),
-            ContextVarsEndpointAutoConfiguration.class.getName());
-
     static final int CONCURRENCY = 50;
 
     @Test
     void throughput_withAndWithoutTheStarter_printed() throws Exception {
-        int rounds = Integer.getInteger("bench.rounds", 9);
-        int seconds = Integer.getInteger("bench.seconds", 3);
         String[] common = {"server.port=0", "spring.main.banner-mode=off", "logging.level.root=warn"};
         try (ConfigurableApplicationContext with = new SpringApplicationBuilder(BenchApp.class, TomcatLoadTest.Tomcat.class)
                         .properties(common).run();
                 ConfigurableApplicationContext without = new SpringApplicationBuilder(BenchApp.class, TomcatLoadTest.Tomcat.class)
-                        .properties(common).properties("spring.autoconfigure.exclude=" + OURS).run()) {
-            String a = "http://localhost:" + with.getEnvironment().getProperty("local.server.port") + "/plain";
-            String b = "http://localhost:" + without.getEnvironment().getProperty("local.server.port") + "/plain";
-            for (int i = 0; i < 4; i++) {        // warm-up: both servers JIT-compiled before measuring
-                run(a, seconds);
-                run(b, seconds);
+                        .properties(common).properties("spring.autoconfigure.exclude=" + String.join(",", ours())).run()) {
+            assertThat(with.containsBean("contextVarsRequestScopeFilter")).isTrue();
+            assertThat(without.containsBean("contextVarsRequestScopeFilter")).isFalse();
+            try (Load a = new Load("http://localhost:" + with.getEnvironment().getProperty("local.server.port") + "/plain");
+                    Load b = new Load("http://localhost:" + without.getEnvironment().getProperty("local.server.port") + "/plain")) {
+                measure(a, b);
             }
-            double[] ratios = new double[rounds];
-            double[] ra = new double[rounds];
-            double[] rb = new double[rounds];
-            for (int i = 0; i < rounds; i++) {
-                if (i % 2 == 0) {                // alternate which goes first, so neither always follows the other
-                    ra[i] = run(a, seconds);
-                    rb[i] = run(b, seconds);
-                } else {
-                    rb[i] = run(b, seconds);
-                    ra[i] = run(a, seconds);
-                }
-                ratios[i] = ra[i] / rb[i];
-                System.out.printf("round %d: with the starter %.0f req/s, without %.0f req/s, ratio %.3f%n", i + 1, ra[i], rb[i], ratios[i]);
-            }
-            Arrays.sort(ratios);
-            Arrays.sort(ra);
-            Arrays.sort(rb);
-            System.out.printf("median: with %.0f req/s, without %.0f req/s; median of the per-round ratios %.3f%n",
-                    ra[rounds / 2], rb[rounds / 2], ratios[rounds / 2]);
-            assertThat(ratios[rounds / 2]).isPositive();
         }
     }
 
-    /** {@return requests per second of GET {@code url} at {@link #CONCURRENCY} for {@code seconds}} */
-    private static double run(String url, int seconds) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("X-Request-Id", "bench-1").build();
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
-        try {
+    private static void measure(Load a, Load b) throws Exception {
+        int rounds = Integer.getInteger("bench.rounds", 60);
+        int millis = Integer.getInteger("bench.millis", 500);
+        int warmup = Integer.getInteger("bench.warmup", 10);
+        for (int i = 0; i < warmup; i++) {   // both servers JIT-compiled before measuring
+            a.run(millis);
+            b.run(millis);
+        }
+        double[] ratios = new double[rounds];
+        double[] ra = new double[rounds];
+        double[] rb = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            if (i % 2 == 0) {
+                ra[i] = a.run(millis);
+                rb[i] = b.run(millis);
+            } else {
+                rb[i] = b.run(millis);
+                ra[i] = a.run(millis);
+            }
+            ratios[i] = ra[i] / rb[i];
+            System.out.printf("round %d: with the starter %.0f req/s, without %.0f req/s, ratio %.3f%n", i + 1, ra[i], rb[i], ratios[i]);
+        }
+        Arrays.sort(ratios);
+        Arrays.sort(ra);
+        Arrays.sort(rb);
+        System.out.printf("StarterThroughputBench: with/without = %.3f (median of %d rounds of %d ms; inter-quartile range %.3f-%.3f;"
+                + " median with %.0f req/s, without %.0f req/s; %d cores, JDK %s)%n",
+                quantile(ratios, 0.5), rounds, millis, quantile(ratios, 0.25), quantile(ratios, 0.75),
+                quantile(ra, 0.5), quantile(rb, 0.5), Runtime.getRuntime().availableProcessors(), Runtime.version());
+        assertThat(quantile(ratios, 0.5)).isPositive();
+    }
+
+    /** {@return the starter's auto-configurations, as its {@code AutoConfiguration.imports} lists them} */
+    static List<String> ours() throws java.io.IOException {
+        try (var in = StarterThroughputBench.class.getResourceAsStream(
+                "/META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports")) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .map(String::trim).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        }
+    }
+
+    /** {@return the {@code q} quantile of sorted {@code values}, interpolated linearly} */
+    static double quantile(double[] values, double q) {
+        double position = q * (values.length - 1);
+        int low = (int) Math.floor(position);
+        int high = Math.min(low + 1, values.length - 1);
+        return values[low] + (values[high] - values[low]) * (position - low);
+    }
+
+    /** The load: one HTTP client and {@link #CONCURRENCY} client threads per application, kept for the whole run. */
+    private static final class Load implements AutoCloseable {
+        final HttpClient client = HttpClient.newHttpClient();
+        final ExecutorService threads = Executors.newFixedThreadPool(CONCURRENCY);
+        final HttpRequest request;
+
+        Load(String url) {
+            request = HttpRequest.newBuilder(URI.create(url)).header("X-Request-Id", "bench-1").build();
+        }
+
+        /** {@return requests per second at {@link #CONCURRENCY} for {@code millis}} */
+        double run(int millis) throws Exception {
+            AtomicBoolean stop = new AtomicBoolean();
             List<Future<Long>> counts = new ArrayList<>();
             long start = System.nanoTime();
             for (int i = 0; i < CONCURRENCY; i++) {
-                counts.add(pool.submit(() -> {
+                counts.add(threads.submit(() -> {
                     long n = 0;
                     while (!stop.get()) {
                         HttpResponse<Void> r = client.send(request, HttpResponse.BodyHandlers.discarding());
@@ -107,15 +138,18 @@ class StarterThroughputBench {
                     return n;
                 }));
             }
-            Thread.sleep(seconds * 1000L);
+            Thread.sleep(millis);
             stop.set(true);
             long total = 0;
             for (Future<Long> f : counts) {
                 total += f.get();
             }
             return total / ((System.nanoTime() - start) / 1e9);
-        } finally {
-            pool.shutdown();
+        }
+
+        @Override
+        public void close() {
+            threads.shutdown();
         }
     }
 

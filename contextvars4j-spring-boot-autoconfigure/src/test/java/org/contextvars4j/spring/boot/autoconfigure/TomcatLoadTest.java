@@ -1,5 +1,9 @@
 package org.contextvars4j.spring.boot.autoconfigure;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
@@ -17,6 +21,11 @@ class TomcatLoadTest extends ServletLoadTestBase {
     @Override
     String serverName() {
         return "Tomcat";
+    }
+
+    @Test
+    void load_webServer_isTomcat() {
+        assertThat(server.getWebServer()).isInstanceOf(TomcatWebServer.class);
     }
 
     /** Tomcat, whatever else is on the class path. */
