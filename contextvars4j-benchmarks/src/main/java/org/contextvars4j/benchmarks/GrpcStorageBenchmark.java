@@ -40,6 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code current_*}: the current context with one gRPC context attached;</li>
  *   <li>{@code attachDetach_*}: attach a context and detach it again;</li>
+ *   <li>{@code replaceRestore_floor}, {@code setReset_floor}: the floor of any attach + detach
+ *       that keeps gRPC's context in a var of ours: the core's token-free write of one var and its
+ *       O(1) undo, and the same through the public {@code set} and {@code reset};</li>
  *   <li>{@code vars}: how many contextvars4j vars the thread's context holds (with one or more,
  *       our {@code current()} returns a child carrying a snapshot of them).</li>
  * </ul>

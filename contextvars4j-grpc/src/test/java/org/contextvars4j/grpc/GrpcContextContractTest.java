@@ -189,7 +189,8 @@ class GrpcContextContractTest {
             timed.run(() -> {
                 Deadline deadline = Context.current().getDeadline();
                 assertThat(deadline).isNotNull();
-                assertThat(deadline.timeRemaining(TimeUnit.MILLISECONDS)).isBetween(0L, 50L);
+                // At most the 50 ms asked for; below 0 when a loaded machine stalled this thread.
+                assertThat(deadline.timeRemaining(TimeUnit.MILLISECONDS)).isLessThanOrEqualTo(50L);
             });
             assertThat(expired.await(5, TimeUnit.SECONDS)).isTrue();
             assertThat(timed.cancellationCause()).isInstanceOf(TimeoutException.class);
