@@ -1,6 +1,7 @@
 package org.contextvars4j;
 
 import org.contextvars4j.internal.Bridges;
+import org.contextvars4j.internal.VarMap;
 
 /**
  * The core's side of {@link Bridges}: the answers the bridges keep in the thread's current
@@ -28,5 +29,39 @@ final class BridgeAnswers extends Bridges.Access {
         } else {
             c.answer1 = answer;
         }
+    }
+
+    @Override
+    protected Object[] currentMap() {
+        return Storage.currentMap();
+    }
+
+    @Override
+    protected Object valueIn(Object[] map, ContextVar<?> var) {
+        return VarMap.get(map, var.id, null);
+    }
+
+    @Override
+    protected Object[] replace(ContextVar<?> var, Object value) {
+        Context c = Storage.current();
+        if (c.borrowed) {
+            c = c.copyForBorrow();                 // as ContextVar.set: the run's own copy
+        }
+        Object[] after = value == Token.MISSING ? VarMap.without(c.root, var.id) : VarMap.with(c.root, var.id, var, value);
+        c.setMap(after);
+        return after;
+    }
+
+    @Override
+    protected boolean restore(Object[] expected, Object[] before) {
+        Context c = Storage.currentOrNull();
+        if (c == null || c.root != expected) {
+            return false;
+        }
+        if (c.borrowed) {
+            c = c.copyForBorrow();                 // the borrowed context itself never changes
+        }
+        c.setMap(before);
+        return true;
     }
 }

@@ -7,6 +7,7 @@ import java.net.URLClassLoader;
 import java.util.concurrent.TimeUnit;
 import org.contextvars4j.ContextVar;
 import org.contextvars4j.Token;
+import org.contextvars4j.internal.Bridges;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -39,6 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code current_*}: the current context with one gRPC context attached;</li>
  *   <li>{@code attachDetach_*}: attach a context and detach it again;</li>
+ *   <li>{@code replaceRestore_floor}, {@code setReset_floor}: the floor of any attach + detach
+ *       that keeps gRPC's context in a var of ours: the core's token-free write of one var and its
+ *       O(1) undo, and the same through the public {@code set} and {@code reset};</li>
  *   <li>{@code vars}: how many contextvars4j vars the thread's context holds (with one or more,
  *       our {@code current()} returns a child carrying a snapshot of them).</li>
  * </ul>
@@ -58,6 +62,8 @@ public class GrpcStorageBenchmark {
 
     private static final Context.Key<String> KEY = Context.key("key");
     private static final ContextVar<String> VAR = ContextVar.of("request_id");
+    /** A var of the floor rows, standing for the storage's own. */
+    private static final ContextVar<Object> FLOOR = ContextVar.of("floor");
 
     @Param({"0", "1"})
     public int vars;
@@ -150,5 +156,25 @@ public class GrpcStorageBenchmark {
         Context previous = other.attach();
         other.detach(previous);
         return previous;
+    }
+
+    /**
+     * {@return the floor of our attach + detach: the core's token-free replace of one var and the
+     * O(1) restore of the map before it, which any attach + detach through a var of ours does}
+     */
+    @Benchmark
+    public Object replaceRestore_floor() {
+        Object[] before = Bridges.currentMap();
+        Object[] after = Bridges.replace(FLOOR, other);
+        Bridges.restore(after, before);
+        return after;
+    }
+
+    /** {@return the same through the public {@code set} and {@code reset}, with their token} */
+    @Benchmark
+    public Object setReset_floor() {
+        Token<Object> t = FLOOR.set(other);
+        FLOOR.reset(t);
+        return t;
     }
 }

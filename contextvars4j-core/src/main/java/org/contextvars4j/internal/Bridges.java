@@ -59,6 +59,37 @@ public final class Bridges {
          * @param answer the answer
          */
         protected abstract void keep(int slot, Context derivedFrom, Object answer);
+
+        // Token-free replace (issue 25): see Bridges.currentMap, valueIn, replace, restore.
+
+        /** {@return the current context's map} */
+        protected abstract Object[] currentMap();
+
+        /**
+         * {@return the value of {@code var} in {@code map}, or null when absent}
+         *
+         * @param map a map from {@link #currentMap} or {@link #replace}
+         * @param var the var
+         */
+        protected abstract Object valueIn(Object[] map, ContextVar<?> var);
+
+        /**
+         * Sets {@code var} to {@code value} in the current context, without a token.
+         *
+         * @param var the var
+         * @param value the value
+         * @return the context's new map
+         */
+        protected abstract Object[] replace(ContextVar<?> var, Object value);
+
+        /**
+         * Makes {@code before} the current context's map, if that map is {@code expected}.
+         *
+         * @param expected the map the current context must hold
+         * @param before the map to put back
+         * @return whether it did
+         */
+        protected abstract boolean restore(Object[] expected, Object[] before);
     }
 
     /** {@return an instance of the core's class {@code className}, made through its private constructor} */
@@ -122,6 +153,63 @@ public final class Bridges {
      */
     public static int ownVars(Context context, ContextVar<?> ignored) {
         return context.size() - (context.containsKey(ignored) ? 1 : 0);
+    }
+
+    // ---- Token-free replace (issue 25: the gRPC storage's attach and detach) ----
+    //
+    // gRPC attaches and detaches its context around every callback and every Context.run, and
+    // its default storage does that with two ThreadLocal writes and no allocation. Through
+    // ContextVar.set and reset, each attach paid a Token (and the leak detector's check) on top
+    // of the one map copy that copy-on-write needs. These four methods are set and reset without
+    // the token: the bridge keeps the maps before and after itself, in the value it sets, and
+    // puts the one before back only while the context still holds the one after (what a token's
+    // O(1) reset checks), so nothing set in between is lost. S3 holds as for set (a copy taken
+    // earlier keeps its map), and a borrowing hand-off makes its copy first, as set and reset do.
+
+    /**
+     * {@return the current context's variables, an immutable map: read it with {@link #valueIn},
+     * give it back to {@link #restore}}
+     */
+    public static Object[] currentMap() {
+        return ACCESS.currentMap();
+    }
+
+    /**
+     * {@return the value of {@code var} in {@code map}, or null when it has none}
+     *
+     * @param map a map from {@link #currentMap} or {@link #replace}
+     * @param var the var
+     */
+    public static Object valueIn(Object[] map, ContextVar<?> var) {
+        return ACCESS.valueIn(map, var);
+    }
+
+    /**
+     * Sets {@code var} to {@code value} in the current context, as {@link ContextVar#set} does
+     * (S3: a copy taken earlier keeps the old value; a borrowing hand-off gets its copy first)
+     * but without a token, so nothing else is allocated than the map copy.
+     * {@link org.contextvars4j.Token#MISSING} as the value removes the var, as a reset does
+     * when it had none.
+     *
+     * @param var the var
+     * @param value the value, may be null; {@code Token.MISSING} to remove the var
+     * @return the current context's new map (for {@link #restore})
+     */
+    public static Object[] replace(ContextVar<?> var, Object value) {
+        return ACCESS.replace(var, value);
+    }
+
+    /**
+     * Undoes a {@link #replace} in O(1): when the current context's map is still {@code expected}
+     * (what that replace returned: nothing was set, reset, entered or exited since), makes
+     * {@code before} (the map before the replace) current again, as a token's reset would.
+     *
+     * @param expected the map {@link #replace} returned
+     * @param before the map current before that replace
+     * @return whether it did; when false, nothing changed
+     */
+    public static boolean restore(Object[] expected, Object[] before) {
+        return ACCESS.restore(expected, before);
     }
 
     // ---- Activations (issue 23): contextvars4j-kotlin's coroutine element ----------------------

@@ -2,6 +2,9 @@ package org.contextvars4j.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.Executor;
+import org.contextvars4j.ContextExecutors;
+
 import org.contextvars4j.Context;
 import org.contextvars4j.ContextLeakGuard;
 import org.contextvars4j.ContextVar;
@@ -83,6 +86,85 @@ class BridgesTest {
             try (Token<String> o = VAR.set(new String("a"))) {
                 assertThat(Bridges.sameVarsAsCurrent(snapshot, OTHER)).isFalse();
             }
+        }
+    }
+
+    // ---- token-free replace and restore (issue 25) ----
+
+    private static final ContextVar<String> HELD = ContextVar.of("bridges.held");
+    private static final Executor DIRECT = ContextExecutors.wrap((Executor) Runnable::run);
+
+    @Test
+    @DisplayName("S2/S3: replace sets the var in the current context only; a copy taken before keeps the old value, one taken after sees the new")
+    void replace_setsInCurrentContextOnly_earlierCopyKeepsOldValue() {
+        try (Token<String> t = VAR.set("a")) {
+            Context before = Context.copyCurrent();
+            Object[] after = Bridges.replace(HELD, "held");
+            try {
+                assertThat(HELD.get()).isEqualTo("held");
+                assertThat(VAR.get()).isEqualTo("a");
+                assertThat(Bridges.currentMap()).isSameAs(after);
+                assertThat(Bridges.valueIn(after, HELD)).isEqualTo("held");
+                assertThat(before.containsKey(HELD)).isFalse();
+                assertThat(Context.copyCurrent().get(HELD)).isEqualTo("held");
+            } finally {
+                Bridges.replace(HELD, Token.MISSING);
+            }
+            assertThat(Context.copyCurrent().containsKey(HELD)).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("S5/S6: restore puts the map before back in O(1) while nothing changed; a copy taken in between keeps the replaced value")
+    void restore_nothingChangedSince_putsTheMapBackExactly_copyKeepsValue() {
+        Object[] before = Bridges.currentMap();
+        Object[] after = Bridges.replace(HELD, "held");
+        Context during = Context.copyCurrent();
+        assertThat(Bridges.restore(after, before)).isTrue();
+        assertThat(Bridges.currentMap()).isSameAs(before);
+        assertThat(HELD.orElse("none")).isEqualTo("none");
+        assertThat(during.get(HELD)).isEqualTo("held");
+        assertThat(Bridges.valueIn(before, HELD)).isNull();
+    }
+
+    @Test
+    @DisplayName("S5: restore after another var changed, or in another context, refuses and changes nothing")
+    void restore_mapChangedOrOtherContext_refused_nothingChanged() {
+        Object[] before = Bridges.currentMap();
+        Object[] after = Bridges.replace(HELD, "held");
+        try (Token<String> t = VAR.set("set in between")) {
+            Object[] now = Bridges.currentMap();
+            assertThat(Bridges.restore(after, before)).isFalse();
+            assertThat(Bridges.currentMap()).isSameAs(now);
+            assertThat(HELD.get()).isEqualTo("held");
+        }
+        new Context().run(() -> {
+            assertThat(Bridges.restore(after, before)).isFalse();
+            assertThat(Context.copyCurrent().isEmpty()).isTrue();
+        });
+        assertThat(Bridges.restore(after, before)).isTrue();
+    }
+
+    @Test
+    @DisplayName("S3/S5 in a borrowing hand-off: replace and restore change the run's own copy, never the borrowed caller's context")
+    void replaceAndRestore_inABorrowingRun_leaveTheCallersContextAlone() {
+        try (Token<String> t = VAR.set("caller")) {
+            Object[] callers = Bridges.currentMap();
+            DIRECT.execute(() -> {
+                Object[] before = Bridges.currentMap();
+                Object[] after = Bridges.replace(HELD, "in task");
+                assertThat(HELD.get()).isEqualTo("in task");
+                assertThat(Bridges.restore(after, before)).isTrue();
+                assertThat(HELD.orElse("none")).isEqualTo("none");
+                Bridges.replace(HELD, "left by the task");
+            });
+            assertThat(Bridges.currentMap()).isSameAs(callers);
+            assertThat(HELD.orElse("none")).isEqualTo("none");
+            // Restoring the caller's own map from inside a borrowing run makes the run's copy.
+            Object[] after = Bridges.replace(HELD, "caller's");
+            DIRECT.execute(() -> assertThat(Bridges.restore(after, callers)).isTrue());
+            assertThat(HELD.get()).isEqualTo("caller's");
+            assertThat(Bridges.restore(after, callers)).isTrue();
         }
     }
 }

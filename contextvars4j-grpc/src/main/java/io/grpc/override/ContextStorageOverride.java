@@ -47,7 +47,8 @@ import org.contextvars4j.internal.Bridges;
  * @implNote {@code current()} is one {@code ThreadLocal} read and allocates nothing in the steady
  *           state: its answer is kept in the current contextvars4j context, which drops it with
  *           any change of its vars, so it keeps alive nothing the context does not. An attach
- *           sets one var, a detach resets it.
+ *           sets one var without a token (one map copy and one small record), a detach puts the
+ *           map before it back; attaching the current context again changes nothing.
  */
 public final class ContextStorageOverride extends Context.Storage {
 
@@ -79,8 +80,8 @@ public final class ContextStorageOverride extends Context.Storage {
         org.contextvars4j.Context vars = org.contextvars4j.Context.copyCurrent();
         Attachment attachment = vars.get(CURRENT);
         int size = vars.size();
-        // CURRENT is present with a null value only after a mismatched detach to the root.
-        int own = size - (attachment != null || (size > 0 && vars.containsKey(CURRENT)) ? 1 : 0);
+        // CURRENT is never present with a null value: a detach to the root removes it.
+        int own = size - (attachment != null ? 1 : 0);
         Context base = attachment == null ? Context.ROOT : attachment.context;
         Context answer = own == 0 ? base : base.withValue(VARS, vars);
         Bridges.keep(Bridges.GRPC, vars, answer);
@@ -90,21 +91,27 @@ public final class ContextStorageOverride extends Context.Storage {
     /**
      * Makes {@code toAttach} current in the current contextvars4j context; when it carries a
      * snapshot of vars that are not those of the current context, in a copy of the snapshot,
-     * entered until the matching {@link #detach}.
+     * entered until the matching {@link #detach}. Attaching the context that is already current
+     * changes nothing.
      *
      * @return the context attached before, or the root context
      */
     @Override
     public Context doAttach(Context toAttach) {
-        Attachment before = CURRENT.get();
+        Object[] here = Bridges.currentMap();
+        Attachment before = (Attachment) Bridges.valueIn(here, CURRENT);
         Context previous = before == null ? Context.ROOT : before.context;
         org.contextvars4j.Context snapshot = VARS.get(toAttach);
-        org.contextvars4j.Scope entered = null;
-        if (snapshot != null && !Bridges.sameVarsAsCurrent(snapshot, CURRENT)) {
-            entered = snapshot.copy().enter();
+        if (snapshot == null || Bridges.sameVarsAsCurrent(snapshot, CURRENT)) {
+            if (toAttach == previous) {
+                return previous;                  // already current: the detach restores it, no-op
+            }
+            Attachment attachment = new Attachment(toAttach, previous, null, here);
+            attachment.after = Bridges.replace(CURRENT, attachment);
+        } else {
+            org.contextvars4j.Scope entered = snapshot.copy().enter();
+            Bridges.replace(CURRENT, new Attachment(toAttach, previous, entered, null));
         }
-        Attachment attachment = new Attachment(toAttach, entered);
-        attachment.token = CURRENT.set(attachment);
         return previous;
     }
 
@@ -114,50 +121,74 @@ public final class ContextStorageOverride extends Context.Storage {
      */
     @Override
     public void detach(Context toDetach, Context toRestore) {
-        Attachment current = CURRENT.get();
+        Object[] here = Bridges.currentMap();
+        Attachment current = (Attachment) Bridges.valueIn(here, CURRENT);
         Context attached = current == null ? Context.ROOT : current.context;
         if (attached != toDetach) {
             LOG.log(Level.SEVERE, "Context was not attached when detaching",
                     new Throwable("detach of " + toDetach + " while " + attached + " is current").fillInStackTrace());
-        } else if (!undo(current)) {
-            LOG.log(Level.SEVERE, "Context was attached in another contextvars4j context than the one current when detaching",
-                    new Throwable("detach of " + toDetach).fillInStackTrace());
+        }
+        if (attached == toRestore) {
+            return;                               // the detach of an attach that changed nothing
+        }
+        // The common case, in O(1) and allocation-free: the attach being undone is the last change
+        // of this context, and toRestore is what it replaced.
+        if (current != null && current.after == here && current.previous == toRestore && Bridges.restore(here, current.before)) {
+            return;
         }
         // As gRPC's default storage does, toRestore is made current whatever went before: by
         // undoing the attaches above it when it is below in this context, else by setting it.
-        Attachment now = CURRENT.get();
+        Attachment now = current;
+        if (now != null && attached == toDetach) {
+            if (undo(now)) {
+                now = (Attachment) Bridges.valueIn(Bridges.currentMap(), CURRENT);
+            } else if (now.entered != null) {
+                LOG.log(Level.SEVERE, "Context was attached in another contextvars4j context than the one current when detaching",
+                        new Throwable("detach of " + toDetach).fillInStackTrace());
+            }
+        }
         while (now != null && now.context != toRestore && now.entered == null && undo(now)) {
-            now = CURRENT.get();
+            now = (Attachment) Bridges.valueIn(Bridges.currentMap(), CURRENT);
         }
         if ((now == null ? Context.ROOT : now.context) != toRestore) {
-            CURRENT.set(toRestore == Context.ROOT ? null : new Attachment(toRestore, null));
+            Bridges.replace(CURRENT, toRestore == Context.ROOT ? Token.MISSING : new Attachment(toRestore, null, null, null));
         }
     }
 
-    /** {@return whether the attach could be undone exactly: the entered copy left, or the var reset} */
+    /**
+     * {@return whether the attach could be undone exactly: its entered copy left, or the map
+     * before it put back while nothing else changed since}
+     */
     private static boolean undo(Attachment attachment) {
+        if (attachment.entered == null) {
+            return attachment.after != null && Bridges.restore(attachment.after, attachment.before);
+        }
         try {
-            if (attachment.entered != null) {
-                attachment.entered.close();
-            } else {
-                CURRENT.reset(attachment.token);
-            }
+            attachment.entered.close();
             return true;
         } catch (IllegalStateException | IllegalArgumentException refused) {
             return false;
         }
     }
 
-    /** One attach: the gRPC context made current and, when its snapshot was entered, that scope. */
+    /**
+     * One attach: the gRPC context made current, the one it replaced and either the scope of the
+     * entered snapshot or the contextvars4j maps before and after the attach (what a token would
+     * hold, without one).
+     */
     private static final class Attachment {
 
         final Context context;
+        final Context previous;
         final org.contextvars4j.Scope entered;
-        Token<Attachment> token;
+        final Object[] before;
+        Object[] after;
 
-        Attachment(Context context, org.contextvars4j.Scope entered) {
+        Attachment(Context context, Context previous, org.contextvars4j.Scope entered, Object[] before) {
             this.context = context;
+            this.previous = previous;
             this.entered = entered;
+            this.before = before;
         }
 
         @Override

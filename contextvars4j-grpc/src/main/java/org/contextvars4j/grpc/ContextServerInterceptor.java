@@ -92,8 +92,11 @@ public final class ContextServerInterceptor implements ServerInterceptor {
 
     @Override
     public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-        Context callContext = baggage == null ? new Context() : baggage.extract(headers);
         io.grpc.Context grpcContext = io.grpc.Context.current();
+        // The cancellation goes in before the context is entered: a new context with one var is
+        // one map, where a set inside would also make a token.
+        Context callContext = (baggage == null ? new Context() : baggage.extract(headers))
+                .with(Cancellation.VAR, Cancellation.of(grpcContext));
         GrpcRequest request = new GrpcRequest(call, headers);
         Iterable<String> ids = headers.getAll(requestIdKey);
         List<String> inboundIds = null;
@@ -111,7 +114,6 @@ public final class ContextServerInterceptor implements ServerInterceptor {
                     // Never detached: it ends with the call's context.
                     grpcContext.attach();
                 }
-                Cancellation.VAR.set(Cancellation.of(grpcContext));
                 Admission admission = policy.admit(request, request.path(), inbound);
                 String id = admission.requestId();
                 if (!admission.isAllowed()) {
@@ -142,57 +144,97 @@ public final class ContextServerInterceptor implements ServerInterceptor {
         return "ContextServerInterceptor[" + policy + (baggage != null ? ", " + baggage : "") + "]";
     }
 
-    /** Runs every callback of the call's listener in the call's context. */
-    private static final class InContext<Q> extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
+    /**
+     * Runs every callback of the call's listener in the call's context. The listener is its own
+     * {@link Runnable}: a callback records which one it is (and the message) and runs the listener
+     * in the context, so a callback allocates nothing. gRPC runs one call's callbacks one at a time
+     * (a new one starts after the previous one returned, on whichever thread), which is what makes
+     * the two fields safe, and a callback made from inside a callback runs in place.
+     */
+    private static final class InContext<Q> extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q>
+            implements Runnable {
+
+        private static final int MESSAGE = 0;
+        private static final int HALF_CLOSE = 1;
+        private static final int CANCEL = 2;
+        private static final int COMPLETE = 3;
+        private static final int READY = 4;
 
         private final Context context;
-        /** The thread inside the call's context, so that a callback made from a callback does not enter it again. */
-        private volatile Thread inside;
+        private int callback;
+        private Q message;
+        /**
+         * The thread running a callback in the context, else null. A plain field: only a thread's
+         * own write can make it equal to that thread, and a thread always sees its own writes.
+         */
+        private Thread inside;
 
         InContext(ServerCall.Listener<Q> delegate, Context context) {
             super(delegate);
             this.context = context;
         }
 
-        private void inContext(Runnable callback) {
-            Thread thread = Thread.currentThread();
-            if (inside == thread) {
-                callback.run();
+        private void inContext(int which) {
+            if (inside == Thread.currentThread()) {
+                dispatch(which);                  // from inside a callback of this call
                 return;
             }
-            org.contextvars4j.Scope scope = context.enter();
-            inside = thread;
+            callback = which;
+            context.run(this);
+        }
+
+        @Override
+        public void run() {
+            Q m = message;
+            message = null;
+            inside = Thread.currentThread();
             try {
-                callback.run();
+                dispatch(callback, m);
             } finally {
                 inside = null;
-                scope.close();
+            }
+        }
+
+        private void dispatch(int which) {
+            Q m = message;
+            message = null;
+            dispatch(which, m);
+        }
+
+        private void dispatch(int which, Q m) {
+            switch (which) {
+                case MESSAGE -> super.onMessage(m);
+                case HALF_CLOSE -> super.onHalfClose();
+                case CANCEL -> super.onCancel();
+                case COMPLETE -> super.onComplete();
+                default -> super.onReady();
             }
         }
 
         @Override
         public void onMessage(Q message) {
-            inContext(() -> super.onMessage(message));
+            this.message = message;
+            inContext(MESSAGE);
         }
 
         @Override
         public void onHalfClose() {
-            inContext(super::onHalfClose);
+            inContext(HALF_CLOSE);
         }
 
         @Override
         public void onCancel() {
-            inContext(super::onCancel);
+            inContext(CANCEL);
         }
 
         @Override
         public void onComplete() {
-            inContext(super::onComplete);
+            inContext(COMPLETE);
         }
 
         @Override
         public void onReady() {
-            inContext(super::onReady);
+            inContext(READY);
         }
     }
 }
