@@ -49,8 +49,12 @@ public class AgentOverheadBenchmark {
 
     private Scope scope;
 
-    /** Enters a context holding 4 values on the benchmark thread. */
-    @Setup(Level.Trial)
+    /**
+     * Enters a context holding 4 values on the benchmark thread. Per iteration, not per trial:
+     * JMH runs each iteration as a task on its own pool, which the agent runs in a fresh copy of
+     * the submitting context, so a scope must be opened and closed inside one iteration.
+     */
+    @Setup(Level.Iteration)
     public void enter() {
         Context c = new Context();
         for (int i = 0; i < 4; i++) {
@@ -60,7 +64,7 @@ public class AgentOverheadBenchmark {
     }
 
     /** Leaves it. */
-    @TearDown(Level.Trial)
+    @TearDown(Level.Iteration)
     public void exit() {
         scope.close();
     }
