@@ -45,6 +45,11 @@ final class AgentContextHook extends ContextHook {
     }
 
     @Override
+    public Object enterCopyOfCurrent(Object task) {
+        return Propagation.enterCopyOfCurrent(task);
+    }
+
+    @Override
     public void exit(Object entry, Throwable failure) {
         Propagation.exit(entry, failure);
     }

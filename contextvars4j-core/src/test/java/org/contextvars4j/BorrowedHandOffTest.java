@@ -240,6 +240,20 @@ class BorrowedHandOffTest {
     private static final Mode BORROWING = DIRECT::execute;
     private static final Mode REAL_COPY = task -> Context.copyCurrent().run(task);
 
+    /** The Java agent's stage registration (Propagation.enterCopyOfCurrent): no capture object, one lookup. */
+    private static final Mode COPY_OF_CURRENT = task -> {
+        Object entry = Propagation.enterCopyOfCurrent(task);
+        Throwable failure = null;
+        try {
+            task.run();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            Propagation.exit(entry, failure);
+        }
+    };
+
     /**
      * P2, S3, S5, S7, S8: random programs of reads, sets, resets (own and the caller's tokens),
      * attempts on the caller's scope and context, reads by reference, copies, nested hand-offs and
@@ -249,11 +263,18 @@ class BorrowedHandOffTest {
     @Test
     @DisplayName("P2/S3/S5/S7/S8: a borrowing run is indistinguishable from a run in a real copy")
     void borrowingRun_traceEqualsRealCopy() {
-        Property.check(1_500, d -> program(d, 2), ops -> {
-            List<String> borrowing = trace(BORROWING, ops);
-            List<String> reference = trace(REAL_COPY, ops);
-            assertThat(borrowing).isEqualTo(reference);
-        });
+        assertTracesEqualRealCopy(BORROWING, 1_500);
+    }
+
+    /** The same, for the entry point the Java agent runs every CompletableFuture stage registration in. */
+    @Test
+    @DisplayName("P4/P2/S3/S5/S7/S8: a run in Propagation.enterCopyOfCurrent is indistinguishable from a run in a real copy")
+    void enterCopyOfCurrent_traceEqualsRealCopy() {
+        assertTracesEqualRealCopy(COPY_OF_CURRENT, 500);
+    }
+
+    private static void assertTracesEqualRealCopy(Mode mode, int programs) {
+        Property.check(programs, d -> program(d, 2), ops -> assertThat(trace(mode, ops)).isEqualTo(trace(REAL_COPY, ops)));
     }
 
     private static List<Op> program(Draws d, int depth) {

@@ -120,9 +120,11 @@ final class Advices {
     }
 
     /**
-     * {@code CompletableFuture}'s private {@code uni*Stage}, {@code bi*Stage} and {@code or*Stage}
-     * methods, behind every stage method: a stage registered on a future that is complete already
-     * runs right there, and does so in a copy of the registering context (its sets stay in it).
+     * {@code CompletableFuture}'s private methods that may run a stage's function right away, on
+     * the registering thread, when its source is complete already ({@code uniApplyNow} and its
+     * siblings, and the {@code uni*Stage}, {@code bi*Stage} methods of the other stage kinds; see
+     * {@code ContextAgent.runsStageNow}): the function runs in a copy of the registering context
+     * (its sets stay in it).
      */
     static final class RegisterStage {
         private RegisterStage() {

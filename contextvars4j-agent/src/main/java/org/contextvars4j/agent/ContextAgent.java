@@ -30,11 +30,13 @@ import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.MemberSubstitution;
+import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.modifier.Visibility;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.implementation.FieldAccessor;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 import org.contextvars4j.agent.bootstrap.AgentBridge;
 import org.contextvars4j.agent.bootstrap.Captures;
@@ -175,8 +177,7 @@ public final class ContextAgent {
                                         .and(ContextAgent::declaredByAsyncTask)))))
                 .type(named("java.util.concurrent.CompletableFuture"))
                 .transform((builder, type, loader, module, domain) -> builder
-                        .visit(Advice.to(Advices.RegisterStage.class).on(isPrivate().and(not(isStatic()))
-                                .and(nameEndsWith("Stage")).and(not(named("uniCopyStage"))))))
+                        .visit(Advice.to(Advices.RegisterStage.class).on(runsStageNow(type))))
                 .type(named("java.util.Timer"))
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(Advice.to(Advices.Schedule.class).on(named("sched"))))
@@ -219,6 +220,35 @@ public final class ContextAgent {
                 .installOn(inst);
     }
 
+    /**
+     * The {@code CompletableFuture} methods that may run a stage's function on the registering
+     * thread, right away, because its source is complete already; the advice runs them in a copy
+     * of the registering context (P4). A stage that is pushed instead runs later through its
+     * completion's {@code tryFire}, which carries its own capture.
+     *
+     * <p>{@code thenApply}, {@code thenAccept}, {@code thenRun} and the {@code *Either} forms (the
+     * most common stages) run their function now only in {@code uniApplyNow},
+     * {@code uniAcceptNow} or {@code uniRunNow} (JDK 9 and later): the advice goes there, so that
+     * registering such a stage on a future not yet complete costs nothing beyond the completion's
+     * capture. Every other stage kind runs its function now inside its private {@code *Stage}
+     * method (or a helper it calls with no completion, also called from {@code tryFire}), so the
+     * whole registration runs in the copy. A JDK without one of those {@code *Now} methods keeps
+     * the whole registration of its stages in the copy too.
+     */
+    private static ElementMatcher.Junction<MethodDescription> runsStageNow(TypeDescription type) {
+        ElementMatcher.Junction<MethodDescription> registrations = isPrivate().and(not(isStatic()))
+                .and(nameEndsWith("Stage")).and(not(named("uniCopyStage")));
+        ElementMatcher.Junction<MethodDescription> runsNow = none();
+        for (String kind : new String[] {"Apply", "Accept", "Run"}) {
+            String now = "uni" + kind + "Now";
+            if (!type.getDeclaredMethods().filter(named(now).and(isPrivate())).isEmpty()) {
+                registrations = registrations.and(not(named("uni" + kind + "Stage").or(named("or" + kind + "Stage"))));
+                runsNow = runsNow.or(named(now));
+            }
+        }
+        return registrations.or(runsNow);
+    }
+
     private static java.lang.reflect.Method runTimerTask() {
         try {
             return AgentBridge.class.getMethod("runTimerTask", Object.class);
@@ -227,7 +257,7 @@ public final class ContextAgent {
         }
     }
 
-    private static boolean declaredByAsyncTask(net.bytebuddy.description.method.MethodDescription m) {
+    private static boolean declaredByAsyncTask(MethodDescription m) {
         String owner = m.getDeclaringType().asErasure().getName();
         return owner.equals("java.util.concurrent.CompletableFuture$AsyncSupply")
                 || owner.equals("java.util.concurrent.CompletableFuture$AsyncRun");

@@ -18,13 +18,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@link AgentOverheadBenchmark}'s rows on one thread, three ways: nothing (the plain rows, no
  * agent), our explicit wrappers (no agent), and the agent (the plain rows in forks started with
  * {@code -javaagent}). Prints each row and the agent's ratio to the explicit wrappers (target: at
- * most 1.1x). JMH's own classes are excluded from the agent: JMH runs each iteration as a task
- * on its own pool, and the context a trial-level {@code @Setup} enters must stay current across
- * those tasks, which the agent would otherwise run each in a fresh copy (docs/agent.md).
+ * most 1.1x). The agent runs in its default configuration (no options); a second argument gives
+ * it options, for example {@code exclude=com.example.} to measure what the {@code exclude}
+ * option adds to each hand-off (a per-class lookup of the task's class).
  *
  * <pre>{@code
  * java -cp contextvars4j-benchmarks/target/benchmarks.jar org.contextvars4j.benchmarks.AgentComparison \
- *     contextvars4j-agent/target/contextvars4j-agent-0.1.0-SNAPSHOT.jar
+ *     contextvars4j-agent/target/contextvars4j-agent-0.1.0-SNAPSHOT.jar [agent options]
  * }</pre>
  */
 public final class AgentComparison {
@@ -35,20 +35,21 @@ public final class AgentComparison {
     /**
      * Runs the comparison.
      *
-     * @param args the agent jar's path
+     * @param args the agent jar's path, then optionally the agent's options
      * @throws RunnerException if JMH fails
      */
     public static void main(String[] args) throws RunnerException {
-        if (args.length != 1) {
-            throw new IllegalArgumentException("usage: AgentComparison <path of contextvars4j-agent jar>");
+        if (args.length != 1 && args.length != 2) {
+            throw new IllegalArgumentException("usage: AgentComparison <path of contextvars4j-agent jar> [agent options]");
         }
+        String javaagent = "-javaagent:" + args[0] + (args.length == 2 ? "=" + args[1] : "");
         String hops = HandOffBenchmark.class.getSimpleName() + "\\.(hop|chain5)_";
         String local = AgentOverheadBenchmark.class.getSimpleName() + "\\.(task|chain5)_";
         Map<String, Double> without = score(new Runner(options()
                 .include(hops + "(unwrapped|ours)$").include(local + "(plain|explicit)$").build()).run());
         Map<String, Double> with = score(new Runner(options()
                 .include(hops + "unwrapped$").include(local + "plain$")
-                .jvmArgsAppend("-Xshare:off", "-javaagent:" + args[0] + "=exclude=org.openjdk.jmh.").build()).run());
+                .jvmArgsAppend("-Xshare:off", javaagent).build()).run());
         System.out.println();
         System.out.println("row                      nothing (ns)  explicit (ns)  agent (ns)  agent/explicit");
         for (String[] row : new String[][] {

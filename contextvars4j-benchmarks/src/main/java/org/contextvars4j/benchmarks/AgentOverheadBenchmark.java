@@ -10,6 +10,7 @@ import org.contextvars4j.ContextCompletableFuture;
 import org.contextvars4j.Scope;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
@@ -26,10 +27,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * benchmark thread, inside a context holding 4 values.
  *
  * <ul>
- *   <li>{@code task}: create a {@code FutureTask} (what every {@code submit} does) and run it.
+ *   <li>{@code task}: create a {@code FutureTask} (what every {@code submit} does) and run it,
+ *       through a method that is not inlined, as a pool's worker loop runs it.
  *       {@code plain} hands it the callable; {@code explicit} the callable wrapped by
  *       {@code Context.copyCurrent().wrap}. Run in a JVM with the agent, {@code plain} is the
- *       agent's row.</li>
+ *       agent's row. (Inlined into the benchmark method, {@code run()} made this row measure
+ *       whether C2 had compiled {@code FutureTask.run} on its own before the benchmark method:
+ *       such a method is inlined two levels deep only while its code is under
+ *       {@code InlineSmallCode / 4} bytes, which the agent's one, with the hand-off inlined, is
+ *       not; {@code -XX:+PrintInlining} said "already compiled into a big method".)</li>
  *   <li>{@code chain5}: five {@code thenApply} stages registered on an incomplete future, which is
  *       then completed, so the completing thread runs them (P4). {@code plain} on a
  *       {@code CompletableFuture}; {@code explicit} on a {@code ContextCompletableFuture}.</li>
@@ -49,8 +55,12 @@ public class AgentOverheadBenchmark {
 
     private Scope scope;
 
-    /** Enters a context holding 4 values on the benchmark thread. */
-    @Setup(Level.Trial)
+    /**
+     * Enters a context holding 4 values on the benchmark thread. Per iteration, not per trial:
+     * JMH runs each iteration as a task on its own pool, which the agent runs in a fresh copy of
+     * the submitting context, so a scope must be opened and closed inside one iteration.
+     */
+    @Setup(Level.Iteration)
     public void enter() {
         Context c = new Context();
         for (int i = 0; i < 4; i++) {
@@ -60,7 +70,7 @@ public class AgentOverheadBenchmark {
     }
 
     /** Leaves it. */
-    @TearDown(Level.Trial)
+    @TearDown(Level.Iteration)
     public void exit() {
         scope.close();
     }
@@ -68,15 +78,21 @@ public class AgentOverheadBenchmark {
     @Benchmark
     public Object task_plain() {
         FutureTask<Object> task = new FutureTask<>(CALL);
-        task.run();
+        runInWorker(task);
         return task;
     }
 
     @Benchmark
     public Object task_explicit() {
         FutureTask<Object> task = new FutureTask<>(Context.copyCurrent().wrap(CALL));
-        task.run();
+        runInWorker(task);
         return task;
+    }
+
+    /** Runs a task as a pool's worker loop does: from code compiled on its own. */
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    private static void runInWorker(Runnable task) {
+        task.run();
     }
 
     @Benchmark

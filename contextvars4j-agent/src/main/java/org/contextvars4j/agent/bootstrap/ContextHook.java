@@ -25,6 +25,16 @@ public abstract class ContextHook {
     public abstract Object enter(Object captured, Object task);
 
     /**
+     * Enters a fresh copy of the calling thread's current context: the same as
+     * {@code enter(capture(), task)}, without building the capture (a borrow of the current
+     * context, in the common case).
+     *
+     * @param task the work about to run, named in leak reports
+     * @return what to pass to {@link #exit}
+     */
+    public abstract Object enterCopyOfCurrent(Object task);
+
+    /**
      * Leaves what {@link #enter} entered: the thread's context is what it was before.
      *
      * @param entry the result of {@link #enter}
