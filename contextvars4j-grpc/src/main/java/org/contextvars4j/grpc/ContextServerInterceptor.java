@@ -30,7 +30,9 @@ import org.contextvars4j.web.RequestVars;
  *       (of {@link GrpcRequest}) returned; a refused credential closes the call with
  *       {@code UNAUTHENTICATED}, and a rule of the policy matching {@code /package.Service/Method}
  *       that the user does not meet closes it with {@code UNAUTHENTICATED} (no user) or
- *       {@code PERMISSION_DENIED} (a missing role), before any handler runs;</li>
+ *       {@code PERMISSION_DENIED} (a missing role), before any handler runs; with the policy's
+ *       {@code rejectInvalidRequestIds(true)}, an invalid or repeated inbound id closes the call
+ *       with {@code INVALID_ARGUMENT} instead of being replaced;</li>
  *   <li>{@link Cancellation#VAR}: the call's gRPC context, for deadline and cancellation reads;</li>
  *   <li>the vars that arrived in {@code baggage} metadata, when built with a {@link GrpcBaggage};</li>
  *   <li>with the storage override in place ({@code io.grpc.override.ContextStorageOverride}), the
@@ -117,10 +119,9 @@ public final class ContextServerInterceptor implements ServerInterceptor {
                 Admission admission = policy.admit(request, request.path(), inbound);
                 String id = admission.requestId();
                 if (!admission.isAllowed()) {
-                    Status status = admission.status() == 403 ? Status.PERMISSION_DENIED : Status.UNAUTHENTICATED;
                     Metadata trailers = new Metadata();
                     trailers.put(requestIdKey, id);
-                    call.close(status.withDescription(admission.status() == 403 ? "permission denied" : "unauthenticated"), trailers);
+                    call.close(refusal(admission.status()), trailers);
                     return new ServerCall.Listener<Q>() { };
                 }
                 ServerCall<Q, A> echoing = new ForwardingServerCall.SimpleForwardingServerCall<Q, A>(call) {
@@ -235,6 +236,24 @@ public final class ContextServerInterceptor implements ServerInterceptor {
         @Override
         public void onReady() {
             inContext(READY);
+        }
+    }
+
+    /**
+     * {@return the gRPC status of a refused call}: an invalid request id (HTTP 400, with the
+     * policy's {@code rejectInvalidRequestIds}) is {@code INVALID_ARGUMENT}, a missing role (403)
+     * {@code PERMISSION_DENIED}, a refused or missing credential (401) {@code UNAUTHENTICATED}
+     *
+     * @param httpStatus the admission's status
+     */
+    static Status refusal(int httpStatus) {
+        switch (httpStatus) {
+            case 400:
+                return Status.INVALID_ARGUMENT.withDescription("invalid request id");
+            case 403:
+                return Status.PERMISSION_DENIED.withDescription("permission denied");
+            default:
+                return Status.UNAUTHENTICATED.withDescription("unauthenticated");
         }
     }
 }

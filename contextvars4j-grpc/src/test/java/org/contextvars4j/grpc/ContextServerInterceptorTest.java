@@ -223,6 +223,45 @@ class ContextServerInterceptorTest {
     }
 
     @Test
+    void rejectInvalidRequestIds_invalidOrRepeatedId_invalidArgument_handlerNotRun_validIdKept() throws Exception {
+        ContextServerInterceptor strict = ContextServerInterceptor.builder().rejectInvalidRequestIds(true).build();
+        ServerServiceDefinition hop = ServerServiceDefinition.builder("test.Hop")
+                .addMethod(Rpc.UNARY, ServerCalls.asyncUnaryCall(ContextServerInterceptorTest::describe))
+                .build();
+        Server strictServer = InProcessServerBuilder.forName("interceptor-test-strict").executor(executor)
+                .addService(ServerInterceptors.intercept(hop, strict)).build().start();
+        ManagedChannel strictChannel = InProcessChannelBuilder.forName("interceptor-test-strict").build();
+        try (JulCapture log = new JulCapture("org.contextvars4j.web")) {
+            int before = handled.get();
+            for (Metadata inbound : List.of(headers(REQUEST_ID, "bad id\t!"), headers(REQUEST_ID, "a", "b"))) {
+                assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(io.grpc.ClientInterceptors.intercept(strictChannel,
+                        MetadataUtils.newAttachHeadersInterceptor(inbound)), Rpc.UNARY, CallOptions.DEFAULT, "hello"))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                            assertThat(e.getStatus().getDescription()).isEqualTo("invalid request id");
+                            assertThat(e.getTrailers().get(REQUEST_ID)).matches("[0-9a-f]{32}");
+                        });
+            }
+            assertThat(handled.get()).isEqualTo(before);
+            assertThat(log.records()).hasSize(2).allSatisfy(r -> assertThat(r.getMessage()).contains("with 400"));
+            String reply = ClientCalls.blockingUnaryCall(io.grpc.ClientInterceptors.intercept(strictChannel,
+                    MetadataUtils.newAttachHeadersInterceptor(headers(REQUEST_ID, "req-7"))), Rpc.UNARY, CallOptions.DEFAULT, "hello");
+            assertThat(reply).startsWith("req-7|anonymous|");
+        } finally {
+            strictChannel.shutdownNow();
+            strictServer.shutdownNow();
+            assertThat(strictServer.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void refusal_mapsEachAdmissionStatus() {
+        assertThat(ContextServerInterceptor.refusal(400).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(ContextServerInterceptor.refusal(401).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(ContextServerInterceptor.refusal(403).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+
+    @Test
     void builder_headerThatIsNoMetadataKey_refusedNamingIt() {
         assertThatThrownBy(() -> ContextServerInterceptor.builder().requestIdHeader("X-Id!").build())
                 .isInstanceOf(IllegalArgumentException.class)
