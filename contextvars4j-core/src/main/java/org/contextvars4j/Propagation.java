@@ -121,19 +121,27 @@ final class Propagation {
      */
     static Object enterCopy(Object[] map, Bridge bridge, Object task) {
         if (bridge == null && !LeakDetection.active) {
-            Context current = Storage.currentOrNull();
-            if (current != null && current.root == map && !current.borrowed) {
-                // A flag, not a count: a run inside a run that already borrows this context
-                // (rare: a nested direct hand-off before any set) takes a fresh copy instead, so
-                // ending a borrow is a constant store with nothing to count back.
-                current.borrowed = true;
-                return current;
-            }
-            Context c = new Context(map);
-            c.enterPrivate();
-            return c;
+            return borrowOrEnter(Storage.currentOrNull(), map);
         }
         return enterSlow(new Context(map), bridge, true, task);
+    }
+
+    /**
+     * The fast path of {@link #enterCopy} (no bridge, no leak detection): borrows {@code current}
+     * when it holds {@code map} and is not borrowed already, else enters a fresh context over
+     * {@code map}. {@return what to pass to {@link #exit}}
+     */
+    private static Object borrowOrEnter(Context current, Object[] map) {
+        if (current != null && current.root == map && !current.borrowed) {
+            // A flag, not a count: a run inside a run that already borrows this context
+            // (rare: a nested direct hand-off before any set) takes a fresh copy instead, so
+            // ending a borrow is a constant store with nothing to count back.
+            current.borrowed = true;
+            return current;
+        }
+        Context c = new Context(map);
+        c.enterPrivate();
+        return c;
     }
 
     /**
@@ -149,13 +157,7 @@ final class Propagation {
         Bridge bridge = Bridge.capture();
         if (bridge == null && !LeakDetection.active) {
             Context current = Storage.currentOrNull();
-            if (current != null && !current.borrowed) {
-                current.borrowed = true;
-                return current;
-            }
-            Context c = new Context(current == null ? VarMap.EMPTY : current.root);
-            c.enterPrivate();
-            return c;
+            return borrowOrEnter(current, current == null ? VarMap.EMPTY : current.root);
         }
         return enterSlow(new Context(Storage.currentMap()), bridge, true, task);
     }
