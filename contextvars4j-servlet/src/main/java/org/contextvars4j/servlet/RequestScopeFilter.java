@@ -10,7 +10,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
 import org.contextvars4j.Context;
 import org.contextvars4j.web.Admission;
@@ -150,9 +152,25 @@ public final class RequestScopeFilter implements Filter {
         return path.isEmpty() ? "/" : path;
     }
 
-    private static List<String> headerValues(HttpServletRequest request, String name) {
-        var values = request.getHeaders(name);
-        return values == null ? null : Collections.list(values);
+    /**
+     * {@return the values of header {@code name}, in order; null when the container gives none}
+     * The usual single value comes back in a one-element list, with no growing copy.
+     */
+    static List<String> headerValues(HttpServletRequest request, String name) {
+        Enumeration<String> values = request.getHeaders(name);
+        if (values == null || !values.hasMoreElements()) {
+            return values == null ? null : List.of();
+        }
+        String first = values.nextElement();
+        if (!values.hasMoreElements()) {
+            return Collections.singletonList(first);
+        }
+        List<String> all = new ArrayList<>(4);
+        all.add(first);
+        while (values.hasMoreElements()) {
+            all.add(values.nextElement());
+        }
+        return all;
     }
 
     private static void refuse(HttpServletResponse response, Admission admission) throws IOException {

@@ -45,7 +45,7 @@ final class RequestState implements AsyncListener {
 
     private final Context context = new Context();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private final List<Registered> listeners = new ArrayList<>();
+    private List<Registered> listeners;        // guarded by this; made at the first addListener (most requests never add one)
     private volatile String requestId;
     private volatile boolean listening;
     private volatile RequestScope scope;
@@ -145,10 +145,16 @@ final class RequestState implements AsyncListener {
     }
 
     synchronized void addListener(AsyncListener listener, ServletRequest request, ServletResponse response) {
+        if (listeners == null) {
+            listeners = new ArrayList<>(2);
+        }
         listeners.add(new Registered(listener, capture(), request, response));
     }
 
     private synchronized List<Registered> listeners(boolean clear) {
+        if (listeners == null) {
+            return List.of();
+        }
         List<Registered> copy = List.copyOf(listeners);
         if (clear) {
             listeners.clear();

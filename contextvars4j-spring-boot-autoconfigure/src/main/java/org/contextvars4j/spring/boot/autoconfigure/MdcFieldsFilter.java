@@ -35,12 +35,16 @@ final class MdcFieldsFilter implements Filter {
         }
         String oldId = MDC.get(REQUEST_ID);
         String oldUser = MDC.get(USER);
+        User user = RequestVars.USER.orElse(null);
+        String name = user == null ? null : user.name();
         MDC.put(REQUEST_ID, id);
-        put(USER, RequestVars.currentUser().map(User::name).orElse(null));
+        if (name != null || oldUser != null) {      // a clean thread and no user: nothing to put
+            put(USER, name);
+        }
         try {
             chain.doFilter(request, response);
         } finally {
-            put(USER, oldUser);
+            put(USER, oldUser);                     // also what the chain may have left there
             put(REQUEST_ID, oldId);
         }
     }

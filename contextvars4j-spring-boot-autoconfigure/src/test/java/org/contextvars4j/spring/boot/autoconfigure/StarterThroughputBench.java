@@ -33,7 +33,10 @@ import org.springframework.web.bind.annotation.RestController;
  * JVM. After a warm-up, it measures many short rounds; each round measures both applications
  * back to back, the first of the two taking turns, so that a noisy second (a GC pause, another
  * process) hits both sides equally often. It prints each round, then one line with the median of
- * the per-round ratios (with / without) and their inter-quartile range. Not part of the build;
+ * the per-round ratios (with / without) and their inter-quartile range. A second line gives, per
+ * round, the process CPU time and the bytes all threads allocated per request, with and without:
+ * the client and the idle application are the same on both sides, so their difference is the
+ * starter's, and they move less with the machine's load than requests per second. Not part of the build;
  * run it (about 2 minutes, Maven included) with
  * <pre>{@code
  * mvn -B -ntp -pl contextvars4j-spring-boot-autoconfigure test -Dtest=StarterThroughputBench -Dbench=true
@@ -74,6 +77,11 @@ class StarterThroughputBench {
         double[] ratios = new double[rounds];
         double[] ra = new double[rounds];
         double[] rb = new double[rounds];
+        double[] cpuRatios = new double[rounds];
+        double[] ca = new double[rounds];
+        double[] cb = new double[rounds];
+        double[] ba = new double[rounds];
+        double[] bb = new double[rounds];
         for (int i = 0; i < rounds; i++) {
             if (i % 2 == 0) {
                 ra[i] = a.run(millis);
@@ -83,15 +91,26 @@ class StarterThroughputBench {
                 ra[i] = a.run(millis);
             }
             ratios[i] = ra[i] / rb[i];
-            System.out.printf("round %d: with the starter %.0f req/s, without %.0f req/s, ratio %.3f%n", i + 1, ra[i], rb[i], ratios[i]);
+            ca[i] = a.cpuPerRequest;
+            cb[i] = b.cpuPerRequest;
+            ba[i] = a.bytesPerRequest;
+            bb[i] = b.bytesPerRequest;
+            cpuRatios[i] = ca[i] / cb[i];
+            System.out.printf("round %d: with the starter %.0f req/s, without %.0f req/s, ratio %.3f;"
+                    + " CPU per request %.1f / %.1f us, allocated %.0f / %.0f B%n",
+                    i + 1, ra[i], rb[i], ratios[i], ca[i] / 1e3, cb[i] / 1e3, ba[i], bb[i]);
         }
-        Arrays.sort(ratios);
-        Arrays.sort(ra);
-        Arrays.sort(rb);
+        for (double[] values : new double[][] {ratios, ra, rb, cpuRatios, ca, cb, ba, bb}) {
+            Arrays.sort(values);
+        }
         System.out.printf("StarterThroughputBench: with/without = %.3f (median of %d rounds of %d ms; inter-quartile range %.3f-%.3f;"
                 + " median with %.0f req/s, without %.0f req/s; %d cores, JDK %s)%n",
                 quantile(ratios, 0.5), rounds, millis, quantile(ratios, 0.25), quantile(ratios, 0.75),
                 quantile(ra, 0.5), quantile(rb, 0.5), Runtime.getRuntime().availableProcessors(), Runtime.version());
+        System.out.printf("StarterThroughputBench: process CPU per request with/without = %.3f (inter-quartile range %.3f-%.3f;"
+                + " median %.1f / %.1f us); allocated per request (all threads, client included) median %.0f / %.0f B%n",
+                quantile(cpuRatios, 0.5), quantile(cpuRatios, 0.25), quantile(cpuRatios, 0.75),
+                quantile(ca, 0.5) / 1e3, quantile(cb, 0.5) / 1e3, quantile(ba, 0.5), quantile(bb, 0.5));
         assertThat(quantile(ratios, 0.5)).isPositive();
     }
 
@@ -112,11 +131,29 @@ class StarterThroughputBench {
         return values[low] + (values[high] - values[low]) * (position - low);
     }
 
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** {@return the bytes allocated so far by the live threads (pooled: the same threads across rounds)} */
+    static long allocatedBytes() {
+        long sum = 0;
+        for (long bytes : THREADS.getThreadAllocatedBytes(THREADS.getAllThreadIds())) {
+            sum += Math.max(bytes, 0);
+        }
+        return sum;
+    }
+
     /** The load: one HTTP client and {@link #CONCURRENCY} client threads per application, kept for the whole run. */
     private static final class Load implements AutoCloseable {
         final HttpClient client = HttpClient.newHttpClient();
         final ExecutorService threads = Executors.newFixedThreadPool(CONCURRENCY);
         final HttpRequest request;
+        /** The last run's process CPU time per request, in ns (client and both servers; the other server is idle). */
+        double cpuPerRequest;
+        /** The last run's bytes allocated per request by all live threads. */
+        double bytesPerRequest;
 
         Load(String url) {
             request = HttpRequest.newBuilder(URI.create(url)).header("X-Request-Id", "bench-1").build();
@@ -126,6 +163,8 @@ class StarterThroughputBench {
         double run(int millis) throws Exception {
             AtomicBoolean stop = new AtomicBoolean();
             List<Future<Long>> counts = new ArrayList<>();
+            long bytesBefore = allocatedBytes();
+            long cpuBefore = OS.getProcessCpuTime();
             long start = System.nanoTime();
             for (int i = 0; i < CONCURRENCY; i++) {
                 counts.add(threads.submit(() -> {
@@ -144,7 +183,10 @@ class StarterThroughputBench {
             for (Future<Long> f : counts) {
                 total += f.get();
             }
-            return total / ((System.nanoTime() - start) / 1e9);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            cpuPerRequest = (OS.getProcessCpuTime() - cpuBefore) / (double) total;
+            bytesPerRequest = (allocatedBytes() - bytesBefore) / (double) total;
+            return total / seconds;
         }
 
         @Override
