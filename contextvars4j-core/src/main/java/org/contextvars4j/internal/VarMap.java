@@ -57,6 +57,25 @@ import java.util.function.BiConsumer;
  *    are preallocated, so an update of a small map allocates only the copied arrays.
  *  - size: one load (the root's tag).
  *
+ * Why a second level past id 31, and no wider root (issue 26, item 2)
+ * -------------------------------------------------------------------
+ * A read at depth 2 pays one dependent load more than at depth 1 (root -> leaf, with its null,
+ * bounds and cast checks). An L1 hit alone is 4-5 cycles, 1.5-1.9 ns at the 2.6 GHz of the
+ * machine measured, 40-50% of a one-level read: no two-level layout keeps a 1,000-var read within
+ * 1.15x of a 1-var read. LayoutSketchBenchmark
+ * measured the alternatives side by side (docs/benchmarks.md, "Issue 26, item 2"):
+ *  - the floor of two levels (a typed Object[][] of value-only leaves: no tag, no depth test, no
+ *    cast, no key) read 1.66-1.71x its one-level twin (JDK 17; the older floor sketch in
+ *    DesignSketchBenchmark found 1.6-1.7x);
+ *  - one level for every id (a flat array, or a root wide enough for 1,000 ids) reads at the
+ *    1-var cost, but every set copies the whole array: 6-8x today's write at 1,000 vars (JDK 17);
+ *  - a 256-wide root keeps programs with up to 256 vars at depth 1, but costs 2-3x today's write
+ *    at 1,000 vars (a 256-slot leaf per copy) and leaves the 1,000-var read at depth 2;
+ *  - value-only leaves (an absent marker instead of the key slot) halve the copy of a replace,
+ *    but the read was no faster within the noise, and the keys that forEach needs must then live
+ *    elsewhere (one more array to copy on every insert).
+ * So the layout stays: 32 pairs per leaf, the depth set by the largest id.
+ *
  * Why bare arrays (issue 15)
  * --------------------------
  * Until 0.1 a map was an object {root, shift, size}, and a Context held both that object and
