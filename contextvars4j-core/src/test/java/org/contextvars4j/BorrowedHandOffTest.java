@@ -167,7 +167,7 @@ class BorrowedHandOffTest {
     /**
      * S3 across threads: another thread reading the caller's context by reference, while the
      * owner runs borrowing hand-offs that set, never sees a value set inside them. Four readers
-     * against one writer for two seconds; an implementation that let the run write into the
+     * against one writer for at least two seconds and 10,000 operations each; an implementation that let the run write into the
      * borrowed context shows "inner" within milliseconds.
      */
     @Test
@@ -194,10 +194,14 @@ class BorrowedHandOffTest {
                 }));
             }
             started.await();
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            // At least two seconds, and on a loaded machine on until both sides did 10,000 (cap 30 s)
+            long start = System.nanoTime();
+            long end = start + TimeUnit.SECONDS.toNanos(2);
+            long cap = start + TimeUnit.SECONDS.toNanos(30);
             long runs = 0;
             outer.run(() -> { });                 // entered and exited once before the loop
-            while (System.nanoTime() < end) {
+            while (System.nanoTime() < end
+                    || (runs <= 10_000 || reads.get() <= 10_000) && System.nanoTime() < cap) {
                 long i = runs++;
                 outer.run(() -> DIRECT.execute(() -> {
                     A.set("inner-" + i);
