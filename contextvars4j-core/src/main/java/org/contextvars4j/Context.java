@@ -758,4 +758,25 @@ public final class Context {
         setMap(before);
         return true;
     }
+
+    // ---- Fresh entries (issue 26): Bridges.enterCopy, for contextvars4j-micrometer ------------
+
+    /** The core's side of {@link Bridges.Entries}; instantiated once, reflectively, by {@link Bridges}. */
+    static final class Entries extends Bridges.Entries {
+
+        private Entries() {
+        }
+
+        @Override
+        protected Scope enterCopy(Context source) {
+            Context copy = new Context(source.map());
+            copy.enterPrivate();                 // a context made here: no other thread can reach it (S7)
+            Scope entry = new Scope(copy, copy.owner());
+            copy.scope = entry;
+            if (LeakDetection.active) {
+                LeakDetection.onCreate(entry);
+            }
+            return entry;
+        }
+    }
 }
