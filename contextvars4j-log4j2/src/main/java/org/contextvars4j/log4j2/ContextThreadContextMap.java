@@ -83,6 +83,14 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
         }
     }
 
+    /**
+     * Whether the core's internal package is exported to this module: false only with
+     * contextvars4j-core on the module path and this jar on the class path, where put and remove
+     * take the public path (a set each, with no pairing).
+     */
+    private static final boolean TOKEN_FREE = ContextVar.class.getModule()
+            .isExported("org.contextvars4j.internal", ContextThreadContextMap.class.getModule());
+
     /** {@return the thread-context entries in {@code map}, a map of the current context} */
     private static StringMap entriesIn(Object[] map) {
         Object m = Bridges.valueIn(map, MAP);
@@ -98,6 +106,12 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
     @Override
     public void put(String key, String value) {
         Objects.requireNonNull(key, "key");
+        if (!TOKEN_FREE) {
+            StringMap m = copy(MAP.get());
+            m.putValue(key, value);
+            MAP.set(freeze(m));
+            return;
+        }
         Object[] before = Bridges.currentMap();
         StringMap entries = entriesIn(before);
         PutMap m = new PutMap(entries);
@@ -143,8 +157,8 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
         if (key == null) {
             return;
         }
-        Object[] now = Bridges.currentMap();
-        StringMap cur = entriesIn(now);
+        Object[] now = TOKEN_FREE ? Bridges.currentMap() : null;
+        StringMap cur = TOKEN_FREE ? entriesIn(now) : MAP.get();
         // The pairing remove of the put that installed cur (the key was absent before it): back
         // to the map before that put, when nothing else changed since.
         if (cur instanceof PutMap put && put.mapAfter == now && key.equals(put.key) && Bridges.restore(now, put.mapBefore)) {
@@ -153,7 +167,7 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
         if (cur.containsKey(key)) {
             StringMap m = copy(cur);
             m.remove(key);
-            Bridges.replace(MAP, freeze(m));
+            MAP.set(freeze(m));
         }
     }
 

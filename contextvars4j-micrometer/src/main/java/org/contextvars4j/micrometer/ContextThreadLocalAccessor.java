@@ -122,10 +122,19 @@ public final class ContextThreadLocalAccessor implements ThreadLocalAccessor<Con
         close();
     }
 
+    /**
+     * Whether the core's internal package is exported to this module: false only with
+     * contextvars4j-core on the module path and this jar on the class path, where an installation
+     * enters its copy through the public {@code copy().enter()}.
+     */
+    private static final boolean FRESH_ENTRY = Context.class.getModule()
+            .isExported("org.contextvars4j.internal", ContextThreadLocalAccessor.class.getModule());
+
     /** Enters a fresh copy of {@code context} (never {@code context} itself) and records its scope. */
     private void open(Context context) {
         ThreadFrames frames = ThreadFrames.current();
-        frames.push(this, Bridges.enterCopy(frames.carryInto(context)));
+        Context carried = frames.carryInto(context);
+        frames.push(this, FRESH_ENTRY ? Bridges.enterCopy(carried) : carried.copy().enter());
     }
 
     private void close() {

@@ -51,6 +51,14 @@ final class ContextMdcAdapter extends LogbackMDCAdapter {
         return key;
     }
 
+    /**
+     * Whether the core's internal package is exported to this module: false only with
+     * contextvars4j-core on the module path and this jar on the class path, where put and remove
+     * take the public path (a set each, with no pairing).
+     */
+    private static final boolean TOKEN_FREE = ContextVar.class.getModule()
+            .isExported("org.contextvars4j.internal", ContextMdcAdapter.class.getModule());
+
     /** {@return the MDC entries in {@code map}, a map of the current context} */
     @SuppressWarnings("unchecked")
     private static ArrayMap<String> entriesIn(Object[] map) {
@@ -68,6 +76,10 @@ final class ContextMdcAdapter extends LogbackMDCAdapter {
     @Override
     public void put(String key, String val) {
         requireKey(key);
+        if (!TOKEN_FREE) {
+            MAP.set(MAP.get().with(key, val));
+            return;
+        }
         Object[] before = Bridges.currentMap();
         ArrayMap<String> entries = entriesIn(before);
         ArrayMap<String> after = entries.with(key, val);
@@ -88,6 +100,13 @@ final class ContextMdcAdapter extends LogbackMDCAdapter {
     @Override
     public void remove(String key) {
         if (key == null) {
+            return;
+        }
+        if (!TOKEN_FREE) {
+            ArrayMap<String> m = MAP.get();
+            if (m.containsKey(key)) {
+                MAP.set(m.without(key));
+            }
             return;
         }
         Object[] now = Bridges.currentMap();
