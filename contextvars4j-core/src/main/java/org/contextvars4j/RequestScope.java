@@ -97,6 +97,7 @@ public final class RequestScope implements AutoCloseable {
      * is published (the context's map is published with a release store); only the thread where
      * boundIn is current can undo the binding, so only that thread writes them afterwards.
      */
+    private final Thread openingThread;
     private Context boundIn;
     private Object[] mapBefore;
     private Object[] mapAfter;
@@ -123,6 +124,7 @@ public final class RequestScope implements AutoCloseable {
     private volatile ConcurrentHashMap<Object, Object> states;
 
     private RequestScope() {
+        this.openingThread = Thread.currentThread();
     }
 
     /**
@@ -326,12 +328,13 @@ public final class RequestScope implements AutoCloseable {
 
     /**
      * Undoes the binding when this thread and context are where {@link #open()} made it, and the
-     * scope is still bound there. Anywhere else (another thread, a copy of the opening context,
-     * a borrowing hand-off) nothing changes: the binding goes away with that context.
+     * scope is still bound there. Anywhere else (another thread, also one that has entered the
+     * opening context since, a copy of the opening context, a borrowing hand-off) nothing
+     * changes: the binding goes away with that context.
      */
     private void unbindIfHere() {
         Context c = boundIn;
-        if (c != null && c.unbind(CURRENT, this, mapAfter, mapBefore)) {
+        if (c != null && Thread.currentThread() == openingThread && c.unbind(CURRENT, this, mapAfter, mapBefore)) {
             boundIn = null;
         }
     }

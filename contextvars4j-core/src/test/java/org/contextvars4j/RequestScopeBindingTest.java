@@ -98,6 +98,20 @@ class RequestScopeBindingTest extends ScopePoolTestBase {
     }
 
     @Test
+    @DisplayName("close on another thread that has since entered the opening context ends the scope; the binding stays there")
+    void close_onOtherThreadInOpeningContext_bindingStays() throws Exception {
+        Context request = new Context();
+        RequestScope[] opened = new RequestScope[1];
+        request.run(() -> opened[0] = RequestScope.open());
+        raw.submit(() -> request.run(() -> {
+            opened[0].close();
+            assertThat(RequestScope.current()).containsSame(opened[0]);
+        })).get();
+        assertThat(opened[0].isOpen()).isFalse();
+        assertThat(request.supply(RequestScope::current)).containsSame(opened[0]);
+    }
+
+    @Test
     @DisplayName("S11: open and close on a pooled worker's own context leave that context empty again")
     void openClose_onPooledWorker_leavesWorkerClean() throws Exception {
         raw.submit(() -> {
