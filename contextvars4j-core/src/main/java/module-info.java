@@ -9,8 +9,13 @@
 module org.contextvars4j {
     exports org.contextvars4j;
 
-    /** To this project's bridges only: Bridges, their answers kept in the current context, and the coroutine element's activations. */
-    exports org.contextvars4j.internal to org.contextvars4j.opentelemetry, org.contextvars4j.grpc, org.contextvars4j.kotlin;
+    /**
+     * To this project's bridges only: Bridges, their answers kept in the current context, the
+     * coroutine element's activations, and the token-free replace and restore (also the MDC and
+     * thread-context maps' put and remove, and the Micrometer accessor's fresh entries, issue 26).
+     */
+    exports org.contextvars4j.internal to org.contextvars4j.opentelemetry, org.contextvars4j.grpc, org.contextvars4j.kotlin,
+            org.contextvars4j.slf4j, org.contextvars4j.log4j2, org.contextvars4j.micrometer;
 
     /** Foreign thread-local state bridged at every propagation point (P6). */
     uses org.contextvars4j.ThreadLocalAccessor;

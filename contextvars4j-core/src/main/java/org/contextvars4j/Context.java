@@ -709,4 +709,74 @@ public final class Context {
         });
         return "Context[size=" + VarMap.size(m) + ", vars=" + names + ", " + (isEntered() ? "entered" : "not entered") + "]";
     }
+
+    // ---- Token-free binding (issue 26): RequestScope's open and close -------------------------
+    //
+    // A scope's open binds it in the current context and its close undoes that binding: a set
+    // and a reset, without the Token (an object, the leak detector's check, a second lookup of
+    // the current context on reset). The scope keeps what the token would: the context it was
+    // bound in and the maps before and after. S3 holds as for set (copies taken earlier keep
+    // their map, a borrowing hand-off gets its copy first); S5's refusals become "do nothing",
+    // which is what close() did with them.
+
+    /** {@return the context a set goes to: the current one, or a borrowing hand-off's own copy of it (as ContextVar.set)} */
+    static Context forSet() {
+        Context c = Storage.current();
+        return c.borrowed ? c.copyForBorrow() : c;
+    }
+
+    /**
+     * Sets {@code var} to {@code value} in this context, which is {@link #forSet()}'s answer on
+     * this thread, without a token. {@return the map before the set} (the map after it is
+     * {@link #root})
+     */
+    Object[] bind(ContextVar<?> var, Object value) {
+        Object[] before = root;
+        setMap(VarMap.with(before, var.id, var, value));
+        return before;
+    }
+
+    /**
+     * Undoes a {@link #bind} of {@code var} to {@code value} that returned {@code before} and left
+     * {@code after}, as a token's reset would: only on the thread where this context is current,
+     * not borrowed, and while {@code var} still holds {@code value}. O(1) when the map is still
+     * {@code after}; otherwise only the var goes back to its value in {@code before}, and what
+     * was set since stays. {@return whether it did}; when false, nothing changed
+     */
+    boolean unbind(ContextVar<?> var, Object value, Object[] after, Object[] before) {
+        if (Storage.currentOrNull() != this || borrowed) {
+            return false;
+        }
+        Object[] m = root;
+        if (m != after) {
+            if (VarMap.get(m, var.id, ABSENT) != value) {
+                return false;
+            }
+            Object old = VarMap.get(before, var.id, ABSENT);
+            before = old == ABSENT ? VarMap.without(m, var.id) : VarMap.with(m, var.id, var, old);
+        }
+        setMap(before);
+        return true;
+    }
+
+    // ---- Fresh entries (issue 26): Bridges.enterCopy, for contextvars4j-micrometer ------------
+
+    /** The core's side of {@link Bridges.Entries}; instantiated once, reflectively, by {@link Bridges}. */
+    static final class Entries extends Bridges.Entries {
+
+        private Entries() {
+        }
+
+        @Override
+        protected Scope enterCopy(Context source) {
+            Context copy = new Context(source.map());
+            copy.enterPrivate();                 // a context made here: no other thread can reach it (S7)
+            Scope entry = new Scope(copy, copy.owner());
+            copy.scope = entry;
+            if (LeakDetection.active) {
+                LeakDetection.onCreate(entry);
+            }
+            return entry;
+        }
+    }
 }

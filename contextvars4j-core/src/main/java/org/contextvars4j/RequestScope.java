@@ -56,8 +56,9 @@ import java.util.function.Function;
  * <p>Unless otherwise specified, passing a null argument to a method of this class throws
  * {@link NullPointerException} naming the parameter.
  *
- * @implNote Opening is one {@link ContextVar#set} and the scope object; closing is the matching
- * {@code reset} and one atomic exchange. A scope allocates its state (a 32-slot array, then a
+ * @implNote Opening is the scope object and one write of the current context's map (a
+ * {@link ContextVar#set} without its token); closing is the matching O(1) undo and one atomic
+ * exchange. A scope allocates its state (a 32-slot array, then a
  * map for programs with more than 32 memoizers and resources) only on first use.
  * {@code docs/benchmarks.md} gives measured figures.
  */
@@ -89,9 +90,17 @@ public final class RequestScope implements AutoCloseable {
         }
     }
 
+    /*
+     * The binding made by open(), undone by the close on the opening thread (what a Token of the
+     * binding's set would keep, without the token): the context it was made in, or null once
+     * undone, and that context's maps before and after it. Written by open() before the scope
+     * is published (the context's map is published with a release store); only the thread where
+     * boundIn is current can undo the binding, so only that thread writes them afterwards.
+     */
     private final Thread openingThread;
-    /** Written by open() and read by close() on the opening thread only. */
-    private Token<RequestScope> binding;
+    private Context boundIn;
+    private Object[] mapBefore;
+    private Object[] mapAfter;
 
     /**
      * The resources opened in this scope, in opening order, as an array replaced on each
@@ -137,7 +146,10 @@ public final class RequestScope implements AutoCloseable {
      */
     public static RequestScope open() {
         RequestScope scope = new RequestScope();
-        scope.binding = CURRENT.set(scope);
+        Context c = Context.forSet();
+        scope.mapBefore = c.bind(CURRENT, scope);
+        scope.mapAfter = c.root;
+        scope.boundIn = c;
         return scope;
     }
 
@@ -284,7 +296,9 @@ public final class RequestScope implements AutoCloseable {
         if (registered == ENDED) {
             return;
         }
-        directStates = null;
+        if (directStates != null) {
+            directStates = null;             // a volatile store costs a fence: only when there is something to drop
+        }
         ConcurrentHashMap<Object, Object> dropped = states;
         if (dropped != null) {
             dropped.clear();
@@ -312,16 +326,16 @@ public final class RequestScope implements AutoCloseable {
         }
     }
 
-    /** Undoes the binding when this thread and context are where {@link #open()} made it. */
+    /**
+     * Undoes the binding when this thread and context are where {@link #open()} made it, and the
+     * scope is still bound there. Anywhere else (another thread, also one that has entered the
+     * opening context since, a copy of the opening context, a borrowing hand-off) nothing
+     * changes: the binding goes away with that context.
+     */
     private void unbindIfHere() {
-        if (Thread.currentThread() != openingThread || binding == null || binding.isUsed()
-                || CURRENT.orElse(null) != this) {
-            return;
-        }
-        try {
-            CURRENT.reset(binding);
-        } catch (IllegalArgumentException aCopyOfTheOpeningContext) {
-            // A copy made on the opening thread: its binding goes away with the copy.
+        Context c = boundIn;
+        if (c != null && Thread.currentThread() == openingThread && c.unbind(CURRENT, this, mapAfter, mapBefore)) {
+            boundIn = null;
         }
     }
 

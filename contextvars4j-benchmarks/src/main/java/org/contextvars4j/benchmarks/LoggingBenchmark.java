@@ -15,6 +15,7 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 import org.contextvars4j.ContextVar;
 import org.contextvars4j.Token;
+import org.contextvars4j.log4j2.ContextThreadContextMap;
 import org.contextvars4j.slf4j.ContextMdc;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,7 +44,9 @@ import org.slf4j.spi.MDCAdapter;
  * <ul>
  *   <li>{@code putRemove}: {@code put("k", v)} then {@code remove("k")} of a new key, with 3
  *       other fields present; {@code setReset_core} is the core's
- *       {@code try (Token t = var.set(v)) { }}, the target's reference.</li>
+ *       {@code try (Token t = var.set(v)) { }}, the target's reference; {@code putRemove_log4j2Context}
+ *       is the same pair on Log4j's {@code ContextThreadContextMap} (called directly, so it
+ *       needs no fork of its own).</li>
  *   <li>{@code get}: read one of the 3 fields.</li>
  *   <li>{@code log}: one {@code logger.info("...")} with 3 MDC fields, to an appender that only
  *       reads one field of the event's MDC (what any layout with {@code %X} does): Logback with
@@ -67,6 +70,7 @@ public class LoggingBenchmark {
 
     private final MDCAdapter stockMdc = new LogbackMDCAdapter();
     private final MDCAdapter contextMdc = ContextMdc.mdcAdapter();
+    private final ContextThreadContextMap contextThreadContext = new ContextThreadContextMap();
     private org.slf4j.Logger logbackStock;
     private org.slf4j.Logger logbackContext;
     private org.apache.logging.log4j.Logger log4j;
@@ -120,6 +124,9 @@ public class LoggingBenchmark {
             mdc.put("user", "ada");
             mdc.put("tenant", "acme");
         }
+        contextThreadContext.put("request_id", "r-42");
+        contextThreadContext.put("user", "ada");
+        contextThreadContext.put("tenant", "acme");
         logbackStock = logbackLogger(stockMdc);
         logbackContext = logbackLogger(contextMdc);
 
@@ -149,6 +156,12 @@ public class LoggingBenchmark {
     public void putRemove_context() {
         contextMdc.put("k", "v");
         contextMdc.remove("k");
+    }
+
+    @Benchmark
+    public void putRemove_log4j2Context() {
+        contextThreadContext.put("k", "v");
+        contextThreadContext.remove("k");
     }
 
     @Benchmark

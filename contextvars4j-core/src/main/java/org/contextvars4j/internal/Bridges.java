@@ -276,4 +276,45 @@ public final class Bridges {
     public static void deactivate(Context context) {
         ACTIVATIONS.deactivate(Objects.requireNonNull(context, "context"));
     }
+
+    // ---- Fresh entries (issue 26): contextvars4j-micrometer's setValue ----------------------
+
+    /**
+     * The core's implementation of {@link #enterCopy}, in the package that owns the per-thread
+     * storage.
+     */
+    public abstract static class Entries {
+
+        /** For the core's implementation only. */
+        protected Entries() {
+        }
+
+        /**
+         * Enters a fresh copy of {@code source}; see {@link Bridges#enterCopy}.
+         *
+         * @param source the context to copy
+         * @return the scope of the copy's entry
+         */
+        protected abstract org.contextvars4j.Scope enterCopy(Context source);
+    }
+
+    private static final Entries ENTRIES = load("org.contextvars4j.Context$Entries", Entries.class);
+
+    /**
+     * {@code source.copy().enter()} without the S7 compare-and-set: the copy is made here and
+     * no other thread can reach it, so the check cannot fail, and a plain store claims it (the
+     * core's own hand-offs enter their copies the same way). For an accessor that installs one
+     * captured context on many threads at once (Micrometer's {@code setValue}): each
+     * installation gets its own copy, as S7 requires, and the scope closes it with every S8
+     * refusal of {@link org.contextvars4j.Scope#close()}.
+     *
+     * @param source the context to copy; it is neither entered nor changed
+     * @return the scope of the copy's entry; close it on this thread
+     * @throws NullPointerException if {@code source} is null
+     * @implNote One context and its scope, no atomic operation: {@code copy().enter()} less the
+     * compare-and-set.
+     */
+    public static org.contextvars4j.Scope enterCopy(Context source) {
+        return ENTRIES.enterCopy(Objects.requireNonNull(source, "source"));
+    }
 }

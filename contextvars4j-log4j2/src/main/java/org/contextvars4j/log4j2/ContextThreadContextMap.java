@@ -10,6 +10,7 @@ import org.apache.logging.log4j.spi.ReadOnlyThreadContextMap;
 import org.apache.logging.log4j.util.SortedArrayStringMap;
 import org.apache.logging.log4j.util.StringMap;
 import org.contextvars4j.ContextVar;
+import org.contextvars4j.internal.Bridges;
 import org.contextvars4j.log4j2.internal.Notices;
 
 /**
@@ -63,6 +64,40 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
     }
 
     /**
+     * The frozen map a put of a new key installs, with what the remove pairing with it needs:
+     * the key and the context's maps before and after the put (issue 26). That remove puts the
+     * map before back, O(1) and without a copy, while the context still holds the map after;
+     * what {@code ContextVar.set} and {@code reset} do, through the core's token-free replace
+     * and restore. The three fields are written once, right after the put, by the thread that
+     * put, and are not serialized.
+     */
+    private static final class PutMap extends SortedArrayStringMap {
+        private static final long serialVersionUID = 1L;
+
+        transient String key;
+        transient Object[] mapBefore;
+        transient Object[] mapAfter;
+
+        PutMap(StringMap entries) {
+            super(entries);
+        }
+    }
+
+    /**
+     * Whether the core's internal package is exported to this module: false only with
+     * contextvars4j-core on the module path and this jar on the class path, where put and remove
+     * take the public path (a set each, with no pairing).
+     */
+    private static final boolean TOKEN_FREE = ContextVar.class.getModule()
+            .isExported("org.contextvars4j.internal", ContextThreadContextMap.class.getModule());
+
+    /** {@return the thread-context entries in {@code map}, a map of the current context} */
+    private static StringMap entriesIn(Object[] map) {
+        Object m = Bridges.valueIn(map, MAP);
+        return m == null ? EMPTY : (StringMap) m;
+    }
+
+    /**
      * Puts an entry into the current context.
      *
      * @param key the key
@@ -71,9 +106,23 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
     @Override
     public void put(String key, String value) {
         Objects.requireNonNull(key, "key");
-        StringMap m = copy(MAP.get());
+        if (!TOKEN_FREE) {
+            StringMap m = copy(MAP.get());
+            m.putValue(key, value);
+            MAP.set(freeze(m));
+            return;
+        }
+        Object[] before = Bridges.currentMap();
+        StringMap entries = entriesIn(before);
+        PutMap m = new PutMap(entries);
         m.putValue(key, value);
-        MAP.set(freeze(m));
+        m.freeze();
+        Object[] after = Bridges.replace(MAP, m);
+        if (m.size() > entries.size()) {
+            m.key = key;
+            m.mapBefore = before;
+            m.mapAfter = after;
+        }
     }
 
     /**
@@ -105,8 +154,17 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
      */
     @Override
     public void remove(String key) {
-        StringMap cur = MAP.get();
-        if (key != null && cur.containsKey(key)) {
+        if (key == null) {
+            return;
+        }
+        Object[] now = TOKEN_FREE ? Bridges.currentMap() : null;
+        StringMap cur = TOKEN_FREE ? entriesIn(now) : MAP.get();
+        // The pairing remove of the put that installed cur (the key was absent before it): back
+        // to the map before that put, when nothing else changed since.
+        if (cur instanceof PutMap put && put.mapAfter == now && key.equals(put.key) && Bridges.restore(now, put.mapBefore)) {
+            return;
+        }
+        if (cur.containsKey(key)) {
             StringMap m = copy(cur);
             m.remove(key);
             MAP.set(freeze(m));

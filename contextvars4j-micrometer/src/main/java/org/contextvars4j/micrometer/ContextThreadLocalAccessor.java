@@ -3,6 +3,7 @@ package org.contextvars4j.micrometer;
 import io.micrometer.context.ThreadLocalAccessor;
 import java.util.Objects;
 import org.contextvars4j.Context;
+import org.contextvars4j.internal.Bridges;
 
 /**
  * A Micrometer {@link ThreadLocalAccessor} for the current contextvars4j {@link Context}: wherever
@@ -45,13 +46,17 @@ import org.contextvars4j.Context;
  * {@link NullPointerException} naming the parameter.
  *
  * @implNote Capture allocates one small {@code Context}; {@code setValue} a copy and its
- * {@code Scope}; the per-thread record of open scopes is one small stack per thread, grown on
- * demand and emptied by every restore.
+ * {@code Scope}, entered without the S7 compare-and-set (a copy made for one installation cannot
+ * be entered elsewhere; issue 26); the per-thread record of open scopes is one small stack per
+ * thread, grown on demand and emptied by every restore.
  */
 public final class ContextThreadLocalAccessor implements ThreadLocalAccessor<Context> {
 
     /** The key under which the context is stored in Micrometer snapshots and in a Reactor {@code Context}. */
     public static final String KEY = "org.contextvars4j.context";
+
+    /** Copied by {@link #setValue()}, never entered or changed itself. */
+    private static final Context EMPTY = new Context();
 
     /**
      * Creates the accessor. {@link java.util.ServiceLoader} calls this constructor; an application
@@ -83,13 +88,13 @@ public final class ContextThreadLocalAccessor implements ThreadLocalAccessor<Con
     @Override
     public void setValue(Context value) {
         Objects.requireNonNull(value, "value");
-        open(value.copy());
+        open(value);
     }
 
     /** Makes a new, empty context current on the calling thread, until the matching {@link #restore()}. */
     @Override
     public void setValue() {
-        open(new Context());
+        open(EMPTY);
     }
 
     /**
@@ -117,9 +122,19 @@ public final class ContextThreadLocalAccessor implements ThreadLocalAccessor<Con
         close();
     }
 
+    /**
+     * Whether the core's internal package is exported to this module: false only with
+     * contextvars4j-core on the module path and this jar on the class path, where an installation
+     * enters its copy through the public {@code copy().enter()}.
+     */
+    private static final boolean FRESH_ENTRY = Context.class.getModule()
+            .isExported("org.contextvars4j.internal", ContextThreadLocalAccessor.class.getModule());
+
+    /** Enters a fresh copy of {@code context} (never {@code context} itself) and records its scope. */
     private void open(Context context) {
         ThreadFrames frames = ThreadFrames.current();
-        frames.push(this, frames.carryInto(context).enter());
+        Context carried = frames.carryInto(context);
+        frames.push(this, FRESH_ENTRY ? Bridges.enterCopy(carried) : carried.copy().enter());
     }
 
     private void close() {

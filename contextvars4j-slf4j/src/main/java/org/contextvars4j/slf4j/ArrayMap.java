@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 
-import org.contextvars4j.Token;
-
 /**
  * An immutable map from strings, kept as one array of alternating keys and values: the value of
  * the MDC's context variables.
@@ -21,9 +19,10 @@ import org.contextvars4j.Token;
  * on write is one small array copy. {@link #with} and {@link #without} return new maps; nothing
  * ever changes an existing one, which is what makes a {@code Context} copy of the MDC isolated.
  *
- * <p>The map installed by an {@code MDC.put} also remembers that put ({@link #putKey},
- * {@link #putToken}), so that the {@code remove} pairing with it can undo it with
- * {@code ContextVar.reset}, O(1) and without allocation, instead of writing a third map.
+ * <p>The map installed by an {@code MDC.put} of a new key also remembers that put ({@link #putKey}
+ * and the context's maps before and after it), so that the {@code remove} pairing with it can put
+ * the map before back, O(1) and without allocation, instead of writing a third map (issue 26:
+ * without a {@code Token}, through the core's token-free replace and restore).
  *
  * <h2>Serialization</h2>
  *
@@ -49,8 +48,10 @@ final class ArrayMap<V> extends AbstractMap<String, V> implements Serializable {
 
     /** The key of the put that installed this map, when the put added it (it was absent). */
     transient String putKey;
-    /** The token of that put; written once, right after the set, by the thread that set it. */
-    transient Token<ArrayMap<String>> putToken;
+    /** The context's map before that put; written once, right after the put, by the thread that put. */
+    transient Object[] mapBefore;
+    /** The context's map the put left (the one holding this map). */
+    transient Object[] mapAfter;
 
     private ArrayMap(Object[] kv) {
         this.kv = kv;

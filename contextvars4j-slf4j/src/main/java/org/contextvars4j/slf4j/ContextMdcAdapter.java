@@ -10,7 +10,7 @@ import java.util.Set;
 
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import org.contextvars4j.ContextVar;
-import org.contextvars4j.Token;
+import org.contextvars4j.internal.Bridges;
 
 /**
  * The MDC adapter: every operation reads or writes the MDC's variable in the current context.
@@ -51,14 +51,43 @@ final class ContextMdcAdapter extends LogbackMDCAdapter {
         return key;
     }
 
+    /**
+     * Whether the core's internal package is exported to this module: false only with
+     * contextvars4j-core on the module path and this jar on the class path, where put and remove
+     * take the public path (a set each, with no pairing).
+     */
+    private static final boolean TOKEN_FREE = ContextVar.class.getModule()
+            .isExported("org.contextvars4j.internal", ContextMdcAdapter.class.getModule());
+
+    /** {@return the MDC entries in {@code map}, a map of the current context} */
+    @SuppressWarnings("unchecked")
+    private static ArrayMap<String> entriesIn(Object[] map) {
+        Object m = Bridges.valueIn(map, MAP);
+        return m == null ? ArrayMap.empty() : (ArrayMap<String>) m;
+    }
+
+    /*
+     * put and remove go through the core's token-free replace and restore (issue 26), the fast
+     * path the gRPC bridge uses: a put of a new key keeps the context's maps before and after it
+     * in the entries it installs, and the remove that pairs with it puts the map before back in
+     * O(1) while the context still holds the map after (nothing was set, reset, entered or exited
+     * since). That is what ContextVar.set and reset do, without the Token.
+     */
     @Override
     public void put(String key, String val) {
-        ArrayMap<String> before = MAP.get();
-        ArrayMap<String> after = before.with(requireKey(key), val);
-        Token<ArrayMap<String>> token = MAP.set(after);
-        if (!before.containsKey(key)) {
+        requireKey(key);
+        if (!TOKEN_FREE) {
+            MAP.set(MAP.get().with(key, val));
+            return;
+        }
+        Object[] before = Bridges.currentMap();
+        ArrayMap<String> entries = entriesIn(before);
+        ArrayMap<String> after = entries.with(key, val);
+        Object[] afterMap = Bridges.replace(MAP, after);
+        if (after.size() > entries.size()) {
             after.putKey = key;
-            after.putToken = token;
+            after.mapBefore = before;
+            after.mapAfter = afterMap;
         }
     }
 
@@ -70,22 +99,26 @@ final class ContextMdcAdapter extends LogbackMDCAdapter {
 
     @Override
     public void remove(String key) {
-        ArrayMap<String> m = MAP.get();
-        if (key == null || !m.containsKey(key)) {
+        if (key == null) {
             return;
         }
-        Token<ArrayMap<String>> t = m.putToken;
-        if (t != null && key.equals(m.putKey) && !t.isUsed()) {
-            try {
-                // The pairing remove of the put that installed m (the value was absent before it):
-                // back to the map before that put, O(1) when nothing else was set since.
-                MAP.reset(t);
-                return;
-            } catch (IllegalArgumentException otherContext) {
-                // m is shared with a copy of the context where the put happened: write instead.
+        if (!TOKEN_FREE) {
+            ArrayMap<String> m = MAP.get();
+            if (m.containsKey(key)) {
+                MAP.set(m.without(key));
             }
+            return;
         }
-        MAP.set(m.without(key));
+        Object[] now = Bridges.currentMap();
+        ArrayMap<String> m = entriesIn(now);
+        // The pairing remove of the put that installed m (the key was absent before it): back
+        // to the map before that put, when nothing else changed since.
+        if (m.mapAfter == now && key.equals(m.putKey) && Bridges.restore(now, m.mapBefore)) {
+            return;
+        }
+        if (m.containsKey(key)) {
+            Bridges.replace(MAP, m.without(key));
+        }
     }
 
     @Override
