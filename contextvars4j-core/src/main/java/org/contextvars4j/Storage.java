@@ -17,6 +17,16 @@ import org.contextvars4j.internal.VarMap;
  * dependent loads, the same on platform and on virtual threads, independent of how many vars
  * exist (up to the log32 depth of the largest var id).
  *
+ * On JDK 25+ (Binding.ON), Context.run, call and supply also bind the context they enter in a
+ * ScopedValue, and a read asks that binding first: a per-thread cache probe instead of a
+ * ThreadLocal hash lookup. The binding is used only while the bound context is current on the
+ * reading thread (entered there and not covered by a later enter: see Binding); everywhere else
+ * (enter() scopes, hand-offs, the base context, StructuredTaskScope forks that inherited a
+ * parent's binding) the read falls back to the path below. Entries still write the ThreadLocal,
+ * so it always holds the truth; the binding only answers faster. Hand-offs (wrap, executors,
+ * stages) do not bind: a binding costs more per run than it saves on a task's few reads
+ * (docs/benchmarks.md, "Reads through a ScopedValue binding").
+ *
  * Threads the library creates itself (ContextThreads.start / unstarted) are OwnedThreads: they
  * keep the same slot in a field instead, so a read there skips the ThreadLocal lookup and costs
  * less than ThreadLocal.get() itself. Every access first asks which kind of thread it runs on;
@@ -59,6 +69,12 @@ final class Storage {
 
     /** {@return the current context, or null when the thread has never had one} */
     static Context currentOrNull() {
+        if (Binding.ON) {
+            Context bound = Binding.readable();
+            if (bound != null) {
+                return bound;
+            }
+        }
         return Thread.currentThread() instanceof OwnedThread owned ? owned.current : CURRENT.get();
     }
 
