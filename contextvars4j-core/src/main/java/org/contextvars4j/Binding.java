@@ -29,12 +29,17 @@ import java.util.function.Supplier;
  *     and !c.covered           (nothing was entered on top of c: enter(), an activation, a
  *                               hand-off's private copy; cleared when that is exited again).
  *
- * Disabled with -Dcontextvars4j.scopedValues=off (every read then takes the ThreadLocal path, as
- * on JDK 17); the core's tests run the differential and propagation suites both ways on JDK 25.
+ * Opt-in: on only with -Dcontextvars4j.scopedValues=on (on JDK 25+). Measured on a loaded 2-core
+ * machine (docs/benchmarks.md, "Issue 26 item 1"), the binding sped reads inside Context.run up
+ * in some runs and not in others, while it made every read outside a binding (enter() scopes,
+ * executor tasks, the base context) about 1 ns slower and Context.run about twice as slow with
+ * 56 B more: no clear net win, so the default stays the JDK 17 path, where ON is a constant
+ * false and the JIT removes every use. The core's tests run the whole suite with it on and the
+ * CPython differential, rule and propagation tests again with it off, on JDK 25.
  */
 final class Binding {
 
-    /** Whether structured entries bind the context: JDK 25+ and not disabled by the property. */
+    /** Whether structured entries bind the context: JDK 25+ and -Dcontextvars4j.scopedValues=on. */
     static final boolean ON;
 
     /** What a read gets where nothing is bound: never readable (no owner). */
@@ -50,7 +55,7 @@ final class Binding {
     private static final MethodHandle RUN;
 
     static {
-        boolean on = enabled(System.getProperty("contextvars4j.scopedValues", "on"))
+        boolean on = enabled(System.getProperty("contextvars4j.scopedValues", "off"))
                 && Runtime.version().feature() >= 25;
         Object key = null;
         MethodHandle orElse = null;
@@ -82,13 +87,21 @@ final class Binding {
     private Binding() {
     }
 
-    /** {@return whether the value of the system property turns the binding on}; refuses other values */
+    /**
+     * {@return whether the value of the system property turns the binding on}: a bad value is
+     * logged and leaves it off (the default), as a bad contextvars4j.leakDetection does, so that
+     * a typo cannot break every read with a failed class initialization
+     */
     static boolean enabled(String property) {
         return switch (property.trim().toLowerCase(Locale.ROOT)) {
-            case "on", "true", "" -> true;
-            case "off", "false" -> false;
-            default -> throw new IllegalArgumentException(
-                    "contextvars4j.scopedValues must be on or off: " + property);
+            case "on", "true" -> true;
+            case "off", "false", "" -> false;
+            default -> {
+                System.getLogger(Binding.class.getName()).log(System.Logger.Level.ERROR,
+                        "bad system property contextvars4j.scopedValues: " + property
+                        + " (expected on or off); the binding stays off");
+                yield false;
+            }
         };
     }
 

@@ -17,13 +17,15 @@ import org.contextvars4j.internal.VarMap;
  * dependent loads, the same on platform and on virtual threads, independent of how many vars
  * exist (up to the log32 depth of the largest var id).
  *
- * On JDK 25+ (Binding.ON), Context.run, call and supply also bind the context they enter in a
- * ScopedValue, and a read asks that binding first: a per-thread cache probe instead of a
+ * On JDK 25+ with -Dcontextvars4j.scopedValues=on (Binding.ON; opt-in, see Binding for why),
+ * Context.run, call and supply also bind the context they enter in a ScopedValue, and a read
+ * asks that binding first: a per-thread cache probe instead of a
  * ThreadLocal hash lookup. The binding is used only while the bound context is current on the
  * reading thread (entered there and not covered by a later enter: see Binding); everywhere else
  * (enter() scopes, hand-offs, the base context, StructuredTaskScope forks that inherited a
  * parent's binding) the read falls back to the path below. Entries still write the ThreadLocal,
- * so it always holds the truth; the binding only answers faster. Hand-offs (wrap, executors,
+ * so it always holds the truth; the binding only answers faster. Off (the default, and always
+ * on JDK 17-24), Binding.ON is a constant false and the read is exactly the path below. Hand-offs (wrap, executors,
  * stages) do not bind: a binding costs more per run than it saves on a task's few reads
  * (docs/benchmarks.md, "Reads through a ScopedValue binding").
  *

@@ -26,9 +26,10 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Reads, writes and hand-offs inside and outside a structured entry ({@code Context.run}), for
- * the {@code ScopedValue} binding of issue 26 (JDK 25; on JDK 17 every row takes the
- * {@code ThreadLocal} path). {@link BindingOffBenchmark} runs the same rows with the binding
- * switched off ({@code -Dcontextvars4j.scopedValues=off}): the A/B in one run.
+ * the opt-in {@code ScopedValue} binding of issue 26: this class runs with
+ * {@code -Dcontextvars4j.scopedValues=on} (JDK 25; on JDK 17 every row takes the
+ * {@code ThreadLocal} path), {@link BindingOffBenchmark} runs the same rows with it off, the
+ * default: the A/B in one run.
  *
  * <p>The thread holds {@code nVars} values in an {@code enter()}ed context (and as many
  * thread-locals and OpenTelemetry keys); the structured rows run in a copy of it.
@@ -53,7 +54,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "-Dcontextvars4j.scopedValues=on")
 @State(Scope.Thread)
 public class BindingBenchmark {
 
