@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * Binding: on JDK 25+, the context entered by Context.run, call and supply also carried in a
  * ScopedValue binding, so that a read inside asks the binding (a per-thread cache probe) instead
  * of the ThreadLocal (a hash-table lookup). See Storage for the whole read path and
- * docs/benchmarks.md ("Reads through a ScopedValue binding") for what it wins and costs.
+ * docs/benchmarks.md ("Issue 26 item 1") for what it wins and costs.
  *
  * Reached through method handles, not through the API itself: the core is compiled at release
  * 17, where ScopedValue does not exist. The handles are static finals, so C2 inlines them like

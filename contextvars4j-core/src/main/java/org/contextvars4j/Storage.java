@@ -27,7 +27,7 @@ import org.contextvars4j.internal.VarMap;
  * so it always holds the truth; the binding only answers faster. Off (the default, and always
  * on JDK 17-24), Binding.ON is a constant false and the read is exactly the path below. Hand-offs (wrap, executors,
  * stages) do not bind: a binding costs more per run than it saves on a task's few reads
- * (docs/benchmarks.md, "Reads through a ScopedValue binding").
+ * (docs/benchmarks.md, "Issue 26 item 1").
  *
  * Threads the library creates itself (ContextThreads.start / unstarted) are OwnedThreads: they
  * keep the same slot in a field instead, so a read there skips the ThreadLocal lookup and costs
