@@ -46,7 +46,7 @@ final class CallerSite extends Throwable {
      * them. CallerSiteTest checks this list against the compiled classes, so a new class cannot
      * be forgotten.
      */
-    static final Set<String> LIBRARY_CLASSES = Set.of("Bridge", "BridgeAnswers", "CallerSite",
+    static final Set<String> LIBRARY_CLASSES = Set.of("Binding", "Bridge", "BridgeAnswers", "CallerSite",
             "Context", "ContextCallable", "ContextCompletableFuture", "ContextExecutor", "ContextExecutorService",
             "ContextExecutors", "ContextRunnable", "ContextScheduledExecutorService", "ContextThreads", "ContextVar",
             "LeakDetection", "Propagation", "Scope", "StageBiFunction", "StageFunction", "Storage",

@@ -126,12 +126,21 @@ public final class Context {
     private boolean activated;
 
     /**
-     * Whether a context was entered on top of this one while it was borrowed (set by the enter
-     * methods). A borrowing run that entered nothing, the common case, then ends without
-     * looking up the current context again: one {@code ThreadLocal} lookup fewer per run
-     * (direct-executor run + wrap, JDK 25: 4.3 -> 3.6 ns).
+     * Whether a context was entered on top of this one and may still be entered (set by the
+     * enter methods). Two readers:
+     * <ul>
+     *   <li>a borrowing run that entered nothing, the common case, ends without looking up the
+     *       current context again: one {@code ThreadLocal} lookup fewer per run (direct-executor
+     *       run + wrap, JDK 25: 4.3 -> 3.6 ns). For this alone it is set only while borrowed,
+     *       and cleared when the borrow ends;
+     *   <li>with {@link Binding#ON} (JDK 25), a read inside a structured entry uses the bound
+     *       context only while this is false (see {@link #readableOn}); then it is set by every
+     *       enter on top of this context and cleared again when this context is current again
+     *       ({@link #restore}), so it is exact.
+     * </ul>
+     * Only the thread that has this context current touches it.
      */
-    private boolean coveredWhileBorrowed;
+    private boolean covered;
 
     /** Creates a new, empty context (Python's {@code Context()}). */
     public Context() {
@@ -284,7 +293,11 @@ public final class Context {
         enterOnCurrentThread();
         Throwable failure = null;
         try {
-            action.run();
+            if (Binding.ON) {
+                Binding.run(this, action);
+            } else {
+                action.run();
+            }
         } catch (Throwable t) {
             failure = t;
             throw t;
@@ -310,7 +323,7 @@ public final class Context {
         enterOnCurrentThread();
         Throwable failure = null;
         try {
-            return action.call();
+            return Binding.ON ? Binding.call(this, action) : action.call();
         } catch (Throwable t) {
             failure = t;
             throw t;
@@ -341,7 +354,7 @@ public final class Context {
         enterOnCurrentThread();
         Throwable failure = null;
         try {
-            return action.get();
+            return Binding.ON ? Binding.supply(this, action) : action.get();
         } catch (Throwable t) {
             failure = t;
             throw t;
@@ -483,9 +496,27 @@ public final class Context {
     /** Records the context current before this one is entered, and tells it if it is borrowed. */
     private void cover(Context current) {
         previous = current;
-        if (current != null && current.borrowed) {
-            current.coveredWhileBorrowed = true;
+        if (current != null && (Binding.ON || current.borrowed)) {
+            current.covered = true;
         }
+    }
+
+    /** Makes {@code context} (possibly null) current again on this thread, after what covered it was exited. */
+    private static void restore(Context context) {
+        Storage.setCurrent(context);
+        if (Binding.ON && context != null) {
+            context.covered = false;
+        }
+    }
+
+    /**
+     * {@return whether this context, found in a {@code ScopedValue} binding on {@code thread}, is
+     * the current context of {@code thread}} (see Binding): entered there, so bound by that
+     * thread and not inherited from another, and nothing entered on top of it. A plain load of
+     * the owner: only {@code thread} itself can have written that value.
+     */
+    boolean readableOn(Thread thread) {
+        return OWNER.get(this) == thread && !covered;
     }
 
     /** Claims this context for the current thread and makes it current (S7). */
@@ -515,7 +546,7 @@ public final class Context {
      */
     void exit(Throwable failure) {
         IllegalStateException leak = exitAbove();
-        Storage.setCurrent(previous);
+        restore(previous);
         release();
         report(leak, failure);
     }
@@ -539,11 +570,13 @@ public final class Context {
      */
     void endBorrow(Throwable failure) {
         borrowed = false;
-        if (!coveredWhileBorrowed) {
+        if (!covered) {
             return;                              // nothing was entered on top: still current
         }
-        coveredWhileBorrowed = false;
-        Context current = Storage.currentOrNull();
+        Context current = Storage.currentOrNull();   // looked up while covered: not from the binding
+        if (!Binding.ON) {
+            covered = false;                     // set only while borrowed (see covered)
+        }
         if (current == this) {
             return;
         }
@@ -556,7 +589,7 @@ public final class Context {
             return;
         }
         IllegalStateException leak = exitAbove();
-        Storage.setCurrent(this);
+        restore(this);
         report(leak, failure);
     }
 
@@ -592,6 +625,9 @@ public final class Context {
         previous = null;
         scope = null;
         activated = false;
+        if (Binding.ON) {
+            covered = false;                     // exact with the binding (see covered)
+        }
         // A release store is enough: the next owner's compare-and-set (a volatile read) sees it
         // and everything this thread wrote before, so the hand-over is ordered (S7).
         OWNER.setRelease(this, (Thread) null);
@@ -624,7 +660,7 @@ public final class Context {
         if (owner() != Thread.currentThread() || !activated || Storage.currentOrNull() != this || borrowed) {
             throw cannotDeactivate();
         }
-        Storage.setCurrent(previous);
+        restore(previous);
         release();
     }
 

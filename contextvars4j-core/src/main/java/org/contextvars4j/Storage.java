@@ -17,6 +17,18 @@ import org.contextvars4j.internal.VarMap;
  * dependent loads, the same on platform and on virtual threads, independent of how many vars
  * exist (up to the log32 depth of the largest var id).
  *
+ * On JDK 25+ with -Dcontextvars4j.scopedValues=on (Binding.ON; opt-in, see Binding for why),
+ * Context.run, call and supply also bind the context they enter in a ScopedValue, and a read
+ * asks that binding first: a per-thread cache probe instead of a
+ * ThreadLocal hash lookup. The binding is used only while the bound context is current on the
+ * reading thread (entered there and not covered by a later enter: see Binding); everywhere else
+ * (enter() scopes, hand-offs, the base context, StructuredTaskScope forks that inherited a
+ * parent's binding) the read falls back to the path below. Entries still write the ThreadLocal,
+ * so it always holds the truth; the binding only answers faster. Off (the default, and always
+ * on JDK 17-24), Binding.ON is a constant false and the read is exactly the path below. Hand-offs (wrap, executors,
+ * stages) do not bind: a binding costs more per run than it saves on a task's few reads
+ * (docs/benchmarks.md, "Issue 26 item 1").
+ *
  * Threads the library creates itself (ContextThreads.start / unstarted) are OwnedThreads: they
  * keep the same slot in a field instead, so a read there skips the ThreadLocal lookup and costs
  * less than ThreadLocal.get() itself. Every access first asks which kind of thread it runs on;
@@ -59,6 +71,12 @@ final class Storage {
 
     /** {@return the current context, or null when the thread has never had one} */
     static Context currentOrNull() {
+        if (Binding.ON) {
+            Context bound = Binding.readable();
+            if (bound != null) {
+                return bound;
+            }
+        }
         return Thread.currentThread() instanceof OwnedThread owned ? owned.current : CURRENT.get();
     }
 
