@@ -159,8 +159,10 @@ class ThreeServicesTest {
     }
 
     private static void hang() {
-        cHanging.countDown();
         Cancellation.cancelling(ContextExecutors.wrap(handOff)).execute(() -> {
+            // Hanging only once the task runs: a task cancelled before it starts never runs at
+            // all (it is a cancelled future), so there would be nothing to interrupt
+            cHanging.countDown();
             try {
                 Thread.sleep(20_000);
             } catch (InterruptedException e) {
