@@ -3,11 +3,20 @@ package org.contextvars4j.slf4j;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import org.contextvars4j.testsupport.PairedRemoveContract;
+import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
 /** {@code MDC.put} of a new key and the {@code remove} that pairs with it (issue 26), through SLF4J's {@code MDC}. */
 class ContextMdcPairedRemoveTest extends PairedRemoveContract {
+
+    /** The contract's tests go through SLF4J's {@code MDC}: they check our adapter only while it is the bound one. */
+    @Test
+    void mdc_isBoundToTheContextAdapter() {
+        assertThat(MDC.getMDCAdapter()).isSameAs(ContextMdc.mdcAdapter());
+    }
 
     @Override
     protected void put(String key, String value) {
