@@ -126,21 +126,23 @@ public final class Context {
     private boolean activated;
 
     /**
-     * Whether a context was entered on top of this one and may still be entered (set by the
-     * enter methods). Two readers:
+     * Whether a context is entered on top of this one: set by every enter on top of it
+     * ({@link #cover}), cleared when this context is current again ({@link #restore}) and when it
+     * is left ({@link #release}), so that, for a context entered on the calling thread, it is
+     * exactly "this is not the current context", known without a {@code ThreadLocal} lookup.
+     * Its readers:
      * <ul>
-     *   <li>a borrowing run that entered nothing, the common case, ends without looking up the
-     *       current context again: one {@code ThreadLocal} lookup fewer per run (direct-executor
-     *       run + wrap, JDK 25: 4.3 -> 3.6 ns). For this alone it is set only while borrowed,
-     *       and cleared when the borrow ends;
+     *   <li>every exit ({@link #exit}, {@link #endBorrow}, {@link #deactivate},
+     *       {@link Scope#close()}): the S8 check that nothing entered on top is still entered,
+     *       one lookup of the current context fewer per exit (issue 23: a coroutine's round
+     *       trip; also every {@code run}, scope and hand-off);
      *   <li>with {@link Binding#ON} (JDK 25), a read inside a structured entry uses the bound
-     *       context only while this is false (see {@link #readableOn}); then it is set by every
-     *       enter on top of this context and cleared again when this context is current again
-     *       ({@link #restore}), so it is exact.
+     *       context only while this is false (see {@link #readableOn}).
      * </ul>
-     * Only the thread that has this context current touches it.
+     * Only the thread that has this context entered touches it; {@link #release} clears it
+     * before the release store of the owner, so the next owner finds it false.
      */
-    private boolean covered;
+    boolean covered;
 
     /** Creates a new, empty context (Python's {@code Context()}). */
     public Context() {
@@ -496,7 +498,7 @@ public final class Context {
     /** Records the context current before this one is entered, and tells it if it is borrowed. */
     private void cover(Context current) {
         previous = current;
-        if (current != null && (Binding.ON || current.borrowed)) {
+        if (current != null) {
             current.covered = true;
         }
     }
@@ -504,7 +506,7 @@ public final class Context {
     /** Makes {@code context} (possibly null) current again on this thread, after what covered it was exited. */
     private static void restore(Context context) {
         Storage.setCurrent(context);
-        if (Binding.ON && context != null) {
+        if (context != null) {
             context.covered = false;
         }
     }
@@ -574,9 +576,6 @@ public final class Context {
             return;                              // nothing was entered on top: still current
         }
         Context current = Storage.currentOrNull();   // looked up while covered: not from the binding
-        if (!Binding.ON) {
-            covered = false;                     // set only while borrowed (see covered)
-        }
         if (current == this) {
             return;
         }
@@ -598,7 +597,10 @@ public final class Context {
      * report of that, or null when this context is current}
      */
     private IllegalStateException exitAbove() {
-        Context current = Storage.currentOrNull();
+        if (!covered) {
+            return null;                         // nothing entered on top: current (see covered)
+        }
+        Context current = Storage.currentOrNull();   // looked up while covered: not from the binding
         if (current == this) {
             return null;
         }
@@ -625,9 +627,7 @@ public final class Context {
         previous = null;
         scope = null;
         activated = false;
-        if (Binding.ON) {
-            covered = false;                     // exact with the binding (see covered)
-        }
+        covered = false;
         // A release store is enough: the next owner's compare-and-set (a volatile read) sees it
         // and everything this thread wrote before, so the hand-over is ordered (S7).
         OWNER.setRelease(this, (Thread) null);
@@ -647,6 +647,21 @@ public final class Context {
     }
 
     /**
+     * {@link #activate()} for a context that only its caller can reach (a coroutine's own copy,
+     * see {@link Bridges#activateOwned}): a plain store claims it, as {@link #enterPrivate()}
+     * does, after a check that it is not entered anywhere (S7).
+     *
+     * @throws IllegalStateException if this context is still entered, on this or another thread
+     */
+    void activateOwned() {
+        if (OWNER.getVolatile(this) != null) {
+            throw alreadyEntered(Thread.currentThread());
+        }
+        enterPrivate();
+        activated = true;
+    }
+
+    /**
      * Leaves this context, entered by {@link #activate()} on the calling thread, and makes the
      * context that was current before current again: {@link Scope#close()} without the scope,
      * with the same S8 refusals. Each refusal changes nothing.
@@ -657,7 +672,7 @@ public final class Context {
      *         is still entered)
      */
     void deactivate() {
-        if (owner() != Thread.currentThread() || !activated || Storage.currentOrNull() != this || borrowed) {
+        if (owner() != Thread.currentThread() || !activated || covered || borrowed) {
             throw cannotDeactivate();
         }
         restore(previous);
@@ -684,6 +699,16 @@ public final class Context {
         @Override
         protected void activate(Context context) {
             context.activate();
+        }
+
+        @Override
+        protected void activateOwned(Context context) {
+            context.activateOwned();
+        }
+
+        @Override
+        protected boolean isEnteredHere(Context context) {
+            return OWNER.get(context) == Thread.currentThread();
         }
 
         @Override

@@ -40,9 +40,11 @@ public final class Scope implements AutoCloseable {
             throw new IllegalStateException("cannot exit context: " + this
                     + " was exited by force when the run or call around it ended");
         }
-        // context.borrowed: a hand-off runs in it in place of a copy (see Propagation); with a
-        // real copy this context would not be current, so neither is it here.
-        if (Storage.currentOrNull() != context || context.borrowed) {
+        // context.covered: a context entered on top is still entered (exact for a context entered
+        // on this thread, see Context.covered). context.borrowed: a hand-off runs in it in place
+        // of a copy (see Propagation); with a real copy this context would not be current, so
+        // neither is it here.
+        if (context.covered || context.borrowed) {
             throw new IllegalStateException("cannot exit context: " + this
                     + " is not the current context; close inner scopes first");
         }

@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.contextvars4j.internal.Bridges;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The activation hook ({@link Bridges#activate} / {@link Bridges#deactivate}) that the coroutine
+ * The activation hook ({@link Bridges#activate}, {@link Bridges#activateOwned} / {@link Bridges#deactivate}) that the coroutine
  * element uses at each resumption and suspension: an enter without a {@link Scope}, under the same
  * rules as {@link Context#enter()} and {@link Scope#close()} (S6, S7, S8), each refusal naming
  * the context and changing nothing.
@@ -153,35 +155,163 @@ class ActivationTest {
         }
 
         @Test
-        @DisplayName("S7 both ways: a context activated on another thread refuses activate, run, call and enter here")
+        @DisplayName("S7 both ways: a context activated on another thread refuses activate, activateOwned, run and enter here")
         void activate_activatedOnAnotherThread_refusedEveryWayIn_S7() throws Exception {
+            assertRefusedEveryWayInWhileActivatedOnOther(Bridges::activate);
+        }
+    }
+
+    @Nested
+    @DisplayName("activateOwned: the same activation for a context only its caller reaches, claimed without a compare-and-set")
+    class OwnedActivations {
+
+        @Test
+        @DisplayName("S6, S5: current between activateOwned and deactivate, on one thread then another; a token made before the hand-over resets after it")
+        void activateOwned_roundTripsOnTwoThreads_tokenResetsOnTheSecond_S5_S6() throws Exception {
+            Context ctx = new Context();
+            try (Token<String> base = V.set("base")) {
+                Bridges.activateOwned(ctx);
+                assertThat(Storage.currentOrNull()).isSameAs(ctx);
+                assertThat(ctx.owner()).isSameAs(Thread.currentThread());
+                Token<String> token = V.set("before suspension");
+                Bridges.deactivate(ctx);
+                assertThat(V.get()).isEqualTo("base");
+                assertThat(ctx.isEntered()).isFalse();
+                String seen = onOther(() -> {
+                    Bridges.activateOwned(ctx);
+                    try {
+                        String v = V.get() + "@" + (ctx.owner() == Thread.currentThread());
+                        V.reset(token);
+                        return v + "/" + V.orElse("unset");
+                    } finally {
+                        Bridges.deactivate(ctx);
+                    }
+                });
+                assertThat(seen).isEqualTo("before suspension@true/unset");
+            }
+            assertThat(ctx.isEntered()).isFalse();
+            assertThat(ctx.containsKey(V)).isFalse();
+        }
+
+        @Test
+        @DisplayName("S7: a context still activated on this thread, or entered by run, refuses activateOwned, changing nothing")
+        void activateOwned_enteredOnThisThread_refusedNothingChanged_S7() {
             Context ctx = new Context().with(V, "held");
-            CountDownLatch activated = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            Future<String> held = other.submit(() -> {
-                Bridges.activate(ctx);
-                try {
-                    activated.countDown();
-                    assertThat(release.await(20, TimeUnit.SECONDS)).isTrue();
-                    return V.get();
-                } finally {
-                    Bridges.deactivate(ctx);
-                }
-            });
+            Bridges.activateOwned(ctx);
             try {
-                assertThat(activated.await(10, TimeUnit.SECONDS)).isTrue();
-                String refused = "cannot enter context: " + ctx + " is already entered";
                 State before = State.of(ctx);
-                assertThatThrownBy(() -> Bridges.activate(ctx)).isInstanceOf(IllegalStateException.class).hasMessage(refused);
-                assertThatThrownBy(() -> ctx.run(() -> { })).isInstanceOf(IllegalStateException.class).hasMessage(refused);
-                assertThatThrownBy(() -> ctx.enter()).isInstanceOf(IllegalStateException.class).hasMessage(refused);
+                String description = ctx.toString();
+                assertThatThrownBy(() -> Bridges.activateOwned(ctx)).isInstanceOf(IllegalStateException.class)
+                        .hasMessage("cannot enter context: " + description + " is already entered on this thread");
                 assertUnchanged(before, ctx);
             } finally {
-                release.countDown();
+                Bridges.deactivate(ctx);
             }
-            assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("held");
+            Context running = new Context();
+            running.run(() -> {
+                State before = State.of(running);
+                assertThatThrownBy(() -> Bridges.activateOwned(running)).isInstanceOf(IllegalStateException.class)
+                        .hasMessage("cannot enter context: " + running + " is already entered on this thread");
+                assertUnchanged(before, running);
+            });
+            assertThat(ctx.isEntered()).isFalse();
+            assertThat(running.isEntered()).isFalse();
+        }
+
+        @Test
+        @DisplayName("S7 both ways: a context activated by activateOwned on another thread refuses activate, activateOwned, run and enter here")
+        void activateOwned_activatedOnAnotherThread_refusedEveryWayIn_S7() throws Exception {
+            assertRefusedEveryWayInWhileActivatedOnOther(Bridges::activateOwned);
+        }
+
+        @Test
+        void activateOwned_nullContext_throwsNamingTheParameter_S9() {
+            assertThatThrownBy(() -> Bridges.activateOwned(null)).isInstanceOf(NullPointerException.class).hasMessage("context");
+        }
+
+        @Test
+        @DisplayName("S7, ordered hand-over: two threads take turns with one context as a coroutine's resumptions do; each sees every write of the last")
+        void activateOwned_turnsOnTwoThreads_eachTurnSeesThePreviousWrites_S7() throws Exception {
+            ContextVar<int[]> counter = ContextVar.of("activation.counter");
+            Context ctx = new Context();
+            int turns = 200_000;
+            AtomicInteger turn = new AtomicInteger();
+            AtomicInteger mismatches = new AtomicInteger();
+            Callable<Integer> half = () -> playTurns(ctx, counter, turn, turns, 1, mismatches);
+            Future<Integer> theirs = other.submit(half);
+            int mine = playTurns(ctx, counter, turn, turns, 0, mismatches);
+            assertThat(mine + theirs.get(60, TimeUnit.SECONDS)).isEqualTo(turns);
+            assertThat(mismatches.get()).as("turns that did not see the previous turn's set").isZero();
+            assertThat(ctx.get(counter)).containsExactly(turns);
             assertThat(ctx.isEntered()).isFalse();
         }
+    }
+
+    /**
+     * Activates a context on the other thread with {@code activation} and checks, while it is
+     * held there, that every way in is refused here (S7), naming the context and changing
+     * nothing; then that the other thread saw its value and left it.
+     */
+    private void assertRefusedEveryWayInWhileActivatedOnOther(Consumer<Context> activation) throws Exception {
+        Context ctx = new Context().with(V, "held");
+        CountDownLatch activated = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Future<String> held = other.submit(() -> {
+            activation.accept(ctx);
+            try {
+                activated.countDown();
+                assertThat(release.await(20, TimeUnit.SECONDS)).isTrue();
+                return V.get();
+            } finally {
+                Bridges.deactivate(ctx);
+            }
+        });
+        try {
+            assertThat(activated.await(10, TimeUnit.SECONDS)).isTrue();
+            String refused = "cannot enter context: " + ctx + " is already entered";
+            State before = State.of(ctx);
+            assertThatThrownBy(() -> Bridges.activate(ctx)).isInstanceOf(IllegalStateException.class).hasMessage(refused);
+            assertThatThrownBy(() -> Bridges.activateOwned(ctx)).isInstanceOf(IllegalStateException.class).hasMessage(refused);
+            assertThatThrownBy(() -> ctx.run(() -> { })).isInstanceOf(IllegalStateException.class).hasMessage(refused);
+            assertThatThrownBy(() -> ctx.enter()).isInstanceOf(IllegalStateException.class).hasMessage(refused);
+            assertUnchanged(before, ctx);
+        } finally {
+            release.countDown();
+        }
+        assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("held");
+        assertThat(ctx.isEntered()).isFalse();
+    }
+
+    /**
+     * Plays every turn {@code t} with {@code t % 2 == parity}: waits for it, waits until the
+     * context is left (the coroutine element's wait), activates it, checks that the counter holds
+     * {@code t} (the previous turn's write, made on the other thread), sets {@code t + 1} as a new
+     * array, leaves it and passes the turn on. {@return the turns played}
+     */
+    private static int playTurns(Context ctx, ContextVar<int[]> counter, AtomicInteger turn,
+            int turns, int parity, AtomicInteger mismatches) {
+        int played = 0;
+        for (int t = parity; t < turns; t += 2) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (turn.get() != t || ctx.isEntered()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("turn " + t + " never came");
+                }
+                Thread.onSpinWait();
+            }
+            Bridges.activateOwned(ctx);
+            int[] seen = counter.orElse(new int[] {0});
+            if (seen[0] != t) {
+                mismatches.incrementAndGet();
+            }
+            counter.set(new int[] {t + 1});
+            // pass the turn before leaving: the next player must wait for the exit, as a coroutine
+            // resumed on another thread waits for the previous thread to unwind
+            turn.set(t + 1);
+            Bridges.deactivate(ctx);
+            played++;
+        }
+        return played;
     }
 
     @Nested

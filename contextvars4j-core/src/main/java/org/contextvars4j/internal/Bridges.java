@@ -232,6 +232,22 @@ public final class Bridges {
         protected abstract void activate(Context context);
 
         /**
+         * Enters {@code context}, reachable only by its caller, without a scope; see
+         * {@link Bridges#activateOwned}.
+         *
+         * @param context the context
+         */
+        protected abstract void activateOwned(Context context);
+
+        /**
+         * {@return whether {@code context} is entered on the calling thread}; see
+         * {@link Bridges#isEnteredHere}.
+         *
+         * @param context the context
+         */
+        protected abstract boolean isEnteredHere(Context context);
+
+        /**
          * Leaves {@code context}, entered by {@link #activate}; see {@link Bridges#deactivate}.
          *
          * @param context the context
@@ -258,6 +274,43 @@ public final class Bridges {
      */
     public static void activate(Context context) {
         ACTIVATIONS.activate(Objects.requireNonNull(context, "context"));
+    }
+
+    /**
+     * {@link #activate} for a context that no other code can reach: one its caller made (a
+     * copy) and keeps to itself, and activates on one thread at a time, as kotlinx runs a
+     * coroutine. Such a context needs no compare-and-set to keep S7: after a check that it is
+     * not entered (a volatile read), a plain store claims it, as the core's own hand-offs claim
+     * the copies they make. {@link #deactivate} leaves it, with every S8 refusal; its release
+     * store orders the exit before the next activation's check, on any thread.
+     *
+     * <p>The caller must never activate the context on two threads at once (a race between two
+     * activations is not detected); one whose previous activation may still be unwinding on
+     * another thread waits until {@link Context#isEntered()} is false first.
+     *
+     * @param context the context
+     * @throws NullPointerException if {@code context} is null
+     * @throws IllegalStateException if {@code context} is still entered, on this or another
+     *         thread ("cannot enter context: ... is already entered"); nothing is changed
+     * @implNote No allocation and no atomic instruction: a volatile read, plain stores and the
+     * two {@code ThreadLocal} accesses of any enter.
+     */
+    public static void activateOwned(Context context) {
+        ACTIVATIONS.activateOwned(Objects.requireNonNull(context, "context"));
+    }
+
+    /**
+     * {@return whether {@code context} is entered on the calling thread} (by an activation, a
+     * {@code run} or an {@code enter}): for a coroutine element, to tell a nested activation on
+     * the thread that holds its context from a previous activation still unwinding on another.
+     *
+     * @param context the context
+     * @throws NullPointerException if {@code context} is null
+     * @implNote A plain read of the context's owner: a thread always sees its own last write of
+     * it, so the answer about the calling thread is exact without a volatile read.
+     */
+    public static boolean isEnteredHere(Context context) {
+        return ACTIVATIONS.isEnteredHere(Objects.requireNonNull(context, "context"));
     }
 
     /**

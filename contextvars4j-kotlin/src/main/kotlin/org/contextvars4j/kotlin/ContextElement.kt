@@ -26,9 +26,14 @@
  * restoreThreadContext on the same thread when it suspends (or completes). The running element
  * enters its Context there and leaves it there, through the core's activation hook
  * (org.contextvars4j.internal.Bridges, exported to this module only): Context.enter() without the
- * Scope, with the same S7 check (a compare-and-set) and the same S8 refusals. The same Context
- * object is current on every thread, so a Token made before a suspension resets after it, on any
- * thread.
+ * Scope, with the same S8 refusals. The same Context object is current on every thread, so a
+ * Token made before a suspension resets after it, on any thread. S7 (one thread at a time) needs
+ * no compare-and-set here: the running element's Context is a copy that only the element can
+ * reach (user code gets copies of it, never the object), and kotlinx runs a coroutine on one
+ * thread at a time, so the only overlap is the unwinding race below, which the activation waits
+ * out before it claims the Context with a plain store (Bridges.activateOwned, as the core's own
+ * hand-offs claim their copies). A Context the user passed in (Context.asContextElement) is never
+ * entered by the element: its coroutines run in copies of it.
  *
  * Two facts of kotlinx shape the code:
  *
@@ -49,15 +54,17 @@
  *    nothing and its restore leaves nothing (NESTED). kotlinx may also restore one state twice
  *    (UndispatchedCoroutine under a custom interceptor): the second restore must leave nothing.
  *    So an activation returns a mark, one of two that alternate, and a restore leaves the Context
- *    only when it brings the mark of the activation in progress on its own thread: a repeated or
- *    stale restore finds the holder cleared or the other mark, and does nothing.
+ *    only when it brings the mark of the activation in progress and the Context is entered on its
+ *    own thread (the core's owner, Bridges.isEnteredHere): a repeated or stale restore finds the
+ *    Context left or the other mark, and does nothing.
  *
- * Costs per round trip (restore + update): the core's activate and deactivate (one compare-and-set
- * and four ThreadLocal accesses, as many as OpenTelemetry's element makes), the volatile read
- * before the wait, and plain writes of the holder and mark. The hook is a qualified export: with
- * the core on the module path and this jar on the class path it is out of reach, so the element
- * factories refuse that layout up front (checkLayout) rather than fail at the first resumption. No allocation: the state
- * handed to kotlinx is a preallocated mark, and the core keeps no Scope (before: 24 B per resume,
+ * Costs per round trip (restore + update): the core's activateOwned and deactivate (four
+ * ThreadLocal accesses, as many as OpenTelemetry's element makes, no atomic instruction), the
+ * volatile reads before the wait and in the core's check, and a plain write of the mark's parity.
+ * The hook is a qualified export: with the core on the module path and this jar on the class path
+ * it is out of reach, so the element factories refuse that layout up front (checkLayout) rather
+ * than fail at the first resumption. No allocation: the state handed to kotlinx is a preallocated
+ * mark, and the core keeps no Scope (before: 24 B per resume,
  * the Scope of Context.enter(), kept in the Context for S8, so escape analysis could not remove
  * it). Creating a coroutine copies a Context (O(1)).
  */
@@ -158,15 +165,11 @@ public class ContextElement private constructor(
     }
 
     /**
-     * The thread whose activation has [context] entered now (kind running); null between
-     * activations. A plain field: it only answers "is it me?" (a thread sees its own last write,
-     * and its last write is null once its activation ended, so it never mistakes another thread's
-     * activation for its own); other threads read it only to name the holder in an error message.
+     * Which of the two marks the activation in progress (kind running) returned: [EVEN] when true,
+     * [ODD] when false. A plain field, written and read only by the thread whose activation has
+     * the Context entered (the core's owner answers "is it me?", see [Bridges.isEnteredHere]).
      */
-    private var holder: Thread? = null
-
-    /** The mark of the activation in progress (kind running): [EVEN] or [ODD]; read as [holder] is. */
-    private var mark: Any = ODD
+    private var even = false
 
     /**
      * Makes this coroutine's Context current on the calling thread; kotlinx calls it when the
@@ -177,31 +180,29 @@ public class ContextElement private constructor(
             return activateCopy()
         }
         val own = this.context!!
-        val thread = Thread.currentThread()
-        if (holder === thread) {
-            return NESTED
-        }
         if (own.isEntered()) {
+            if (Bridges.isEnteredHere(own)) {
+                return NESTED
+            }
             awaitExit(own)
         }
-        Bridges.activate(own)
-        holder = thread
-        val next = if (mark === EVEN) ODD else EVEN
-        mark = next
-        return next
+        Bridges.activateOwned(own)
+        val next = !even
+        even = next
+        return if (next) EVEN else ODD
     }
 
     /** Leaves this coroutine's Context on the calling thread; kotlinx calls it at suspension. */
     override fun restoreThreadContext(context: CoroutineContext, oldState: Any?) {
-        if (oldState !== mark || holder !== Thread.currentThread()) {
+        val own = this.context
+        if (oldState !== (if (even) EVEN else ODD) || own == null || !Bridges.isEnteredHere(own)) {
             // NESTED, a restore repeated (see the header), or the state of activateCopy
             if (!running && oldState is Context && oldState.isEntered()) {
                 leave(oldState)
             }
             return
         }
-        holder = null
-        leave(this.context!!)
+        leave(own)
     }
 
     /**
@@ -210,7 +211,7 @@ public class ContextElement private constructor(
      */
     private fun activateCopy(): Context {
         val fresh = childContext()
-        Bridges.activate(fresh)
+        Bridges.activateOwned(fresh)
         return fresh
     }
 
@@ -222,9 +223,6 @@ public class ContextElement private constructor(
         try {
             Bridges.deactivate(own)
         } catch (e: IllegalStateException) {
-            if (running) {
-                holder = Thread.currentThread()
-            }
             throw IllegalStateException(
                 "cannot suspend coroutine: a scope opened in it is still open on thread "
                     + Thread.currentThread().name + "; close scopes before suspending", e)
@@ -267,8 +265,8 @@ public class ContextElement private constructor(
                         deadline = now + GIVE_UP_NANOS
                     } else if (now - deadline > 0) {
                         throw IllegalStateException(
-                            "cannot resume coroutine: its context " + own + " is still entered on thread "
-                                + (holder?.name ?: "?") + "; was a scope left open across a suspension?")
+                            "cannot resume coroutine: its context " + own + " is still entered on another thread"
+                                + "; was a scope left open across a suspension?")
                     }
                     LockSupport.parkNanos(50_000)
                 }
