@@ -43,6 +43,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code replaceRestore_floor}, {@code setReset_floor}: the floor of any attach + detach
  *       that keeps gRPC's context in a var of ours: the core's token-free write of one var and its
  *       O(1) undo, and the same through the public {@code set} and {@code reset};</li>
+ *   <li>{@code current_overlaySketch}, {@code attachDetach_overlaySketch}: the floor of a design
+ *       that this project does not have, measured to decide whether the 1.2x target is reachable
+ *       (issue 25, third round): the core holding gRPC's context as an in-place overlay on the
+ *       current contextvars4j context object, a field found through the same per-thread lookup as
+ *       the real storage and written in place (see {@link OverlaySketchStorage}). It leaves out
+ *       what such an overlay would cost elsewhere (every capture, compare and hand-off of the core
+ *       would have to carry or fold it; docs/benchmarks.md, "Third round (issue 25)");</li>
  *   <li>{@code vars}: how many contextvars4j vars the thread's context holds (with one or more,
  *       our {@code current()} returns a child carrying a snapshot of them).</li>
  * </ul>
@@ -70,6 +77,8 @@ public class GrpcStorageBenchmark {
 
     private Context.Storage ours;
     private Context.Storage threadLocal;
+    private Context.Storage overlay;
+    private Context overlayPrevious;
     private Context attached;
     private Context other;
     private Context oursPrevious;
@@ -98,7 +107,10 @@ public class GrpcStorageBenchmark {
         oursPrevious = ours.doAttach(attached);
         threadLocalPrevious = threadLocal.doAttach(attached);
         defaultPrevious = attached.attach();
-        if (KEY.get(ours.current()) != "attached" || threadLocal.current() != attached || Context.current() != attached) {
+        overlay = new OverlaySketchStorage();
+        overlayPrevious = overlay.doAttach(attached);
+        if (KEY.get(ours.current()) != "attached" || threadLocal.current() != attached || Context.current() != attached
+                || overlay.current() != attached) {
             throw new IllegalStateException("a storage does not hold the attached context");
         }
     }
@@ -106,6 +118,7 @@ public class GrpcStorageBenchmark {
     /** Detaches again, and resets the var. */
     @TearDown(Level.Trial)
     public void tearDown() {
+        overlay.detach(attached, overlayPrevious);
         attached.detach(defaultPrevious);
         threadLocal.detach(attached, threadLocalPrevious);
         ours.detach(attached, oursPrevious);
@@ -156,6 +169,93 @@ public class GrpcStorageBenchmark {
         Context previous = other.attach();
         other.detach(previous);
         return previous;
+    }
+
+    /** {@return gRPC's current context, from the overlay sketch: the lookup and one field load} */
+    @Benchmark
+    public Context current_overlaySketch() {
+        Context current = overlay.current();
+        return current == null ? Context.ROOT : current;
+    }
+
+    /** {@return the context attached before, after attaching and detaching one, in the overlay sketch} */
+    @Benchmark
+    public Context attachDetach_overlaySketch() {
+        Context previous = overlay.doAttach(other);
+        overlay.detach(other, previous);
+        return previous;
+    }
+
+    /**
+     * The least an attach + detach can cost if the core kept gRPC's context in place on the current
+     * contextvars4j context object (a sketch, not a storage anyone should use). The per-thread
+     * lookup is the real storage's shape (a library-owned thread type check, then one static
+     * {@code ThreadLocal}); the slot stands for the {@code Context} object, with the overlay as a
+     * field beside the map and the bridge answer a write must drop (as {@code setMap} drops it).
+     * An attach returns the previous context and writes the field; a detach compares the current
+     * one with {@code toDetach} and writes {@code toRestore} (a mismatch, which a storage
+     * would log, throws here, out of line: the benchmark never makes one). Neither allocates.
+     */
+    static final class OverlaySketchStorage extends Context.Storage {
+
+        private static final ThreadLocal<Slot> CURRENT = new ThreadLocal<>();
+
+        /** The current contextvars4j context, reduced to what the overlay touches. */
+        static final class Slot {
+            Object[] root = new Object[1];
+            Context grpc;
+            Object answer;
+        }
+
+        /** Stands for the core's library-owned thread type, so the lookup makes the same type check. */
+        static final class OwnedThread extends Thread {
+            Slot current;
+        }
+
+        private static Slot slot() {
+            Slot s = Thread.currentThread() instanceof OwnedThread owned ? owned.current : CURRENT.get();
+            return s != null ? s : createSlot();
+        }
+
+        private static Slot createSlot() {
+            Slot s = new Slot();
+            CURRENT.set(s);
+            return s;
+        }
+
+        @Override
+        public Context current() {
+            Slot s = Thread.currentThread() instanceof OwnedThread owned ? owned.current : CURRENT.get();
+            return s == null ? null : s.grpc;
+        }
+
+        @Override
+        public Context doAttach(Context toAttach) {
+            Slot s = slot();
+            Context previous = s.grpc;
+            s.grpc = toAttach;
+            if (s.answer != null) {
+                s.answer = null;
+            }
+            return previous == null ? Context.ROOT : previous;
+        }
+
+        @Override
+        public void detach(Context toDetach, Context toRestore) {
+            Slot s = slot();
+            Context current = s.grpc == null ? Context.ROOT : s.grpc;
+            if (current != toDetach) {
+                mismatch(toDetach, current);
+            }
+            s.grpc = toRestore == Context.ROOT ? null : toRestore;
+            if (s.answer != null) {
+                s.answer = null;
+            }
+        }
+
+        private static void mismatch(Context toDetach, Context current) {
+            throw new IllegalStateException("detach of " + toDetach + " while " + current + " is current");
+        }
     }
 
     /**

@@ -66,16 +66,19 @@ public final class ContextStorageOverride extends Context.Storage {
 
     /**
      * {@return the attached gRPC context, or, when the current contextvars4j context holds vars of
-     * its own, a child of it carrying a snapshot of them; null (gRPC's root) when none is attached
-     * and no var is set}
+     * its own, a child of it carrying a snapshot of them; gRPC's root when none is attached and no
+     * var is set (gRPC's storage contract lets {@code current()} return null or the root there,
+     * and {@code Context.current()} returns the root either way)}
      */
     @Override
     public Context current() {
         // Steady state: the answer kept in the current contextvars4j context (dropped by any
-        // change of its vars, CURRENT included). The root stands for null there.
+        // change of its vars, CURRENT included), returned as it is: the root too, which gRPC
+        // treats as it treats null (Context.current() maps null to ROOT), so no compare is left
+        // on the read path.
         Object kept = Bridges.answer(Bridges.GRPC);
         if (kept != null) {
-            return kept == Context.ROOT ? null : (Context) kept;
+            return (Context) kept;
         }
         org.contextvars4j.Context vars = org.contextvars4j.Context.copyCurrent();
         Attachment attachment = vars.get(CURRENT);
@@ -85,7 +88,7 @@ public final class ContextStorageOverride extends Context.Storage {
         Context base = attachment == null ? Context.ROOT : attachment.context;
         Context answer = own == 0 ? base : base.withValue(VARS, vars);
         Bridges.keep(Bridges.GRPC, vars, answer);
-        return answer == Context.ROOT ? null : answer;
+        return answer;
     }
 
     /**

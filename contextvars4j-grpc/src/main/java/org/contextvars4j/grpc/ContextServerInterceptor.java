@@ -1,13 +1,14 @@
 package org.contextvars4j.grpc;
 
 import io.grpc.ForwardingServerCall;
-import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import org.contextvars4j.Context;
@@ -53,14 +54,23 @@ import org.contextvars4j.web.RequestVars;
  * context: {@code ServerInterceptors.intercept(service, others..., contextInterceptor)} (the last
  * one given runs first).
  *
- * @implNote Thread-safe and immutable; share one instance. Per call: one context, the id
- *           check, the authenticator, and one enter and exit per callback.
+ * @implNote Thread-safe; share one instance. Per call: one context, the id check, the
+ *           authenticator, and one enter and exit for the start and for each callback; the
+ *           start and the callbacks run through one object per call (the listener), no lambda.
  */
 public final class ContextServerInterceptor implements ServerInterceptor {
+
+    /**
+     * Never entered nor changed: {@code with} on it makes a fresh context of one var, one object
+     * fewer than {@code new Context().with}.
+     */
+    private static final Context EMPTY = new Context();
 
     private final RequestPolicy<GrpcRequest> policy;
     private final Metadata.Key<String> requestIdKey;
     private final GrpcBaggage baggage;
+    /** The path of the method of the previous call (see {@link #path}). */
+    private MethodPath lastPath;
 
     private ContextServerInterceptor(RequestPolicy<GrpcRequest> policy, GrpcBaggage baggage) {
         this.policy = policy;
@@ -97,47 +107,68 @@ public final class ContextServerInterceptor implements ServerInterceptor {
         io.grpc.Context grpcContext = io.grpc.Context.current();
         // The cancellation goes in before the context is entered: a new context with one var is
         // one map, where a set inside would also make a token.
-        Context callContext = (baggage == null ? new Context() : baggage.extract(headers))
+        Context callContext = (baggage == null ? EMPTY : baggage.extract(headers))
                 .with(Cancellation.VAR, Cancellation.of(grpcContext));
-        GrpcRequest request = new GrpcRequest(call, headers);
+        InContext<Q, A> listener = new InContext<>(callContext, this, call, headers, next, grpcContext);
+        callContext.run(listener);               // the start, in the call's context (InContext.run)
+        return listener.startedOrRefused();
+    }
+
+    /**
+     * The start of a call, run in the call's context by {@link InContext}: makes gRPC's context
+     * current there, admits the call and starts the handler with the echoing call; {@return the
+     * handler's listener, or null when the call was refused and closed}
+     */
+    private <Q, A> ServerCall.Listener<Q> start(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next,
+            io.grpc.Context grpcContext) {
+        // With the storage override, gRPC's context lives in ours: make the call's current in the
+        // call's context too (never detached: it ends with the call's context). With gRPC's own
+        // storage it is current already, and attaching it again leaves it as it is.
+        grpcContext.attach();
+        Admission admission = policy.admit(new GrpcRequest(call, headers), path(call), inboundIds(headers));
+        String id = admission.requestId();
+        if (!admission.isAllowed()) {
+            Metadata trailers = new Metadata();
+            trailers.put(requestIdKey, id);
+            call.close(refusal(admission.status()), trailers);
+            return null;
+        }
+        return next.startCall(new Echoing<>(call, requestIdKey, id), headers);
+    }
+
+    /** {@return the values of the request id header, in order; null when there is none} */
+    private List<String> inboundIds(Metadata headers) {
         Iterable<String> ids = headers.getAll(requestIdKey);
-        List<String> inboundIds = null;
-        if (ids != null) {
-            inboundIds = new ArrayList<>(1);
-            for (String id : ids) {
-                inboundIds.add(id);
-            }
+        if (ids == null) {
+            return null;
         }
-        List<String> inbound = inboundIds;
-        try {
-            return callContext.call(() -> {
-                if (io.grpc.Context.current() != grpcContext) {
-                    // The override keeps gRPC's context in ours: make the call's current here too.
-                    // Never detached: it ends with the call's context.
-                    grpcContext.attach();
-                }
-                Admission admission = policy.admit(request, request.path(), inbound);
-                String id = admission.requestId();
-                if (!admission.isAllowed()) {
-                    Metadata trailers = new Metadata();
-                    trailers.put(requestIdKey, id);
-                    call.close(refusal(admission.status()), trailers);
-                    return new ServerCall.Listener<Q>() { };
-                }
-                ServerCall<Q, A> echoing = new ForwardingServerCall.SimpleForwardingServerCall<Q, A>(call) {
-                    @Override
-                    public void sendHeaders(Metadata responseHeaders) {
-                        responseHeaders.put(requestIdKey, id);
-                        super.sendHeaders(responseHeaders);
-                    }
-                };
-                return new InContext<>(next.startCall(echoing, headers), callContext);
-            });
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("call " + request.fullMethodName() + " failed to start", e);
+        Iterator<String> values = ids.iterator();
+        String first = values.next();
+        if (!values.hasNext()) {
+            return List.of(first);                // the common case: one value, one small list
         }
+        List<String> all = new ArrayList<>(2);
+        all.add(first);
+        while (values.hasNext()) {
+            all.add(values.next());
+        }
+        return all;
+    }
+
+    /**
+     * {@return the path the rules match, {@code /package.Service/Method}}: kept for the method of
+     * the previous call, so that a service called again and again does not build it each time.
+     * A plain field: a {@link MethodPath} is immutable (final fields), and a thread that sees
+     * another's stale or null entry only builds the path again.
+     */
+    private String path(ServerCall<?, ?> call) {
+        MethodDescriptor<?, ?> method = call.getMethodDescriptor();
+        MethodPath last = lastPath;
+        if (last == null || last.method != method) {
+            last = new MethodPath(method, "/" + method.getFullMethodName());
+            lastPath = last;
+        }
+        return last.path;
     }
 
     @Override
@@ -145,16 +176,46 @@ public final class ContextServerInterceptor implements ServerInterceptor {
         return "ContextServerInterceptor[" + policy + (baggage != null ? ", " + baggage : "") + "]";
     }
 
-    /**
-     * Runs every callback of the call's listener in the call's context. The listener is its own
-     * {@link Runnable}: a callback records which one it is (and the message) and runs the listener
-     * in the context, so a callback allocates nothing. gRPC runs one call's callbacks one at a time
-     * (a new one starts after the previous one returned, on whichever thread), which is what makes
-     * the two fields safe, and a callback made from inside a callback runs in place.
-     */
-    private static final class InContext<Q> extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q>
-            implements Runnable {
+    /** A method and its path, as {@link #path} keeps them. */
+    private static final class MethodPath {
+        final MethodDescriptor<?, ?> method;
+        final String path;
 
+        MethodPath(MethodDescriptor<?, ?> method, String path) {
+            this.method = method;
+            this.path = path;
+        }
+    }
+
+    /** The call as the handler sees it: the request id goes into the response headers. */
+    private static final class Echoing<Q, A> extends ForwardingServerCall.SimpleForwardingServerCall<Q, A> {
+        private final Metadata.Key<String> key;
+        private final String id;
+
+        Echoing(ServerCall<Q, A> call, Metadata.Key<String> key, String id) {
+            super(call);
+            this.key = key;
+            this.id = id;
+        }
+
+        @Override
+        public void sendHeaders(Metadata responseHeaders) {
+            responseHeaders.put(key, id);
+            super.sendHeaders(responseHeaders);
+        }
+    }
+
+    /**
+     * Runs the start of the call and every callback of the call's listener in the call's context.
+     * The listener is its own {@link Runnable}: the start and each callback record which one it is
+     * (and the message) and run the listener in the context, so neither the start nor a callback
+     * allocates a task. gRPC runs one call's callbacks one at a time (a new one starts after the
+     * previous one returned, on whichever thread), which is what makes the plain fields safe, and
+     * a callback made from inside a callback runs in place.
+     */
+    private static final class InContext<Q, A> extends ServerCall.Listener<Q> implements Runnable {
+
+        private static final int START = -1;
         private static final int MESSAGE = 0;
         private static final int HALF_CLOSE = 1;
         private static final int CANCEL = 2;
@@ -162,7 +223,15 @@ public final class ContextServerInterceptor implements ServerInterceptor {
         private static final int READY = 4;
 
         private final Context context;
-        private int callback;
+        /** What the start needs; dropped once the call has started. */
+        private ContextServerInterceptor interceptor;
+        private ServerCall<Q, A> call;
+        private Metadata headers;
+        private ServerCallHandler<Q, A> next;
+        private io.grpc.Context grpcContext;
+        /** The handler's listener; null until started, and for good when the call was refused. */
+        private ServerCall.Listener<Q> delegate;
+        private int callback = START;
         private Q message;
         /**
          * The thread running a callback in the context, else null. A plain field: only a thread's
@@ -170,9 +239,22 @@ public final class ContextServerInterceptor implements ServerInterceptor {
          */
         private Thread inside;
 
-        InContext(ServerCall.Listener<Q> delegate, Context context) {
-            super(delegate);
+        InContext(Context context, ContextServerInterceptor interceptor, ServerCall<Q, A> call, Metadata headers,
+                ServerCallHandler<Q, A> next, io.grpc.Context grpcContext) {
             this.context = context;
+            this.interceptor = interceptor;
+            this.call = call;
+            this.headers = headers;
+            this.next = next;
+            this.grpcContext = grpcContext;
+        }
+
+        /** {@return this listener once the call has started, or a listener that does nothing when it was refused} */
+        ServerCall.Listener<Q> startedOrRefused() {
+            if (delegate != null) {
+                return this;
+            }
+            return new ServerCall.Listener<Q>() { };
         }
 
         private void inContext(int which) {
@@ -186,6 +268,16 @@ public final class ContextServerInterceptor implements ServerInterceptor {
 
         @Override
         public void run() {
+            if (callback == START) {
+                ContextServerInterceptor owner = interceptor;
+                interceptor = null;
+                delegate = owner.start(call, headers, next, grpcContext);
+                call = null;
+                headers = null;
+                next = null;
+                grpcContext = null;
+                return;
+            }
             Q m = message;
             message = null;
             inside = Thread.currentThread();
@@ -204,11 +296,11 @@ public final class ContextServerInterceptor implements ServerInterceptor {
 
         private void dispatch(int which, Q m) {
             switch (which) {
-                case MESSAGE -> super.onMessage(m);
-                case HALF_CLOSE -> super.onHalfClose();
-                case CANCEL -> super.onCancel();
-                case COMPLETE -> super.onComplete();
-                default -> super.onReady();
+                case MESSAGE -> delegate.onMessage(m);
+                case HALF_CLOSE -> delegate.onHalfClose();
+                case CANCEL -> delegate.onCancel();
+                case COMPLETE -> delegate.onComplete();
+                default -> delegate.onReady();
             }
         }
 
@@ -236,6 +328,11 @@ public final class ContextServerInterceptor implements ServerInterceptor {
         @Override
         public void onReady() {
             inContext(READY);
+        }
+
+        @Override
+        public String toString() {
+            return "InContext[" + delegate + "]";
         }
     }
 

@@ -192,6 +192,18 @@ class ContextServerInterceptorTest {
     }
 
     @Test
+    void rule_callsAlternatingBetweenMethods_eachMatchedByItsOwnPath() {
+        // The interceptor keeps the path of the previous call's method: another method's call
+        // must not be matched by it.
+        for (int i = 0; i < 10; i++) {
+            assertThat(call(Rpc.UNARY, headers(AUTHORIZATION, "Bearer bob"), new AtomicReference<>())).contains("|bob|");
+            assertThatThrownBy(() -> call(Rpc.ADMIN, headers(AUTHORIZATION, "Bearer bob"), new AtomicReference<>()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+        }
+    }
+
+    @Test
     void clientStreaming_everyCallbackOnExecutorThreadsSeesTheCallsContext() throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         AtomicReference<String> reply = new AtomicReference<>();

@@ -82,6 +82,18 @@ class GrpcContextContractTest {
         }
     }
 
+    @Test
+    @DisplayName("the storage itself answers ROOT when nothing is attached, computed and kept alike (gRPC reads null as ROOT)")
+    void storageCurrent_nothingAttached_rootAlsoFromTheKeptAnswer() {
+        Context.Storage storage = new io.grpc.override.ContextStorageOverride();
+        assertThat(storage.current()).isSameAs(Context.ROOT);              // no contextvars4j context yet: computed
+        new org.contextvars4j.Context().run(() -> {
+            assertThat(storage.current()).isSameAs(Context.ROOT);          // computed, then kept in the context
+            assertThat(storage.current()).isSameAs(Context.ROOT);          // the kept answer
+            assertThat(Context.current()).isSameAs(Context.ROOT);
+        });
+    }
+
     @ParameterizedTest(name = "vars set: {0}")
     @ValueSource(booleans = {false, true})
     void current_nothingAttached_isRoot(boolean vars) throws Exception {

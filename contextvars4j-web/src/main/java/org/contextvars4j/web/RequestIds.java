@@ -20,6 +20,23 @@ public final class RequestIds {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
+    /** The id alphabet {@code [A-Za-z0-9._:-]} as two 64-bit masks: characters 0-63 and 64-127. */
+    private static final long ALLOWED_LOW = mask(0);
+    private static final long ALLOWED_HIGH = mask(64);
+
+    /** {@return the bits of the id alphabet's characters from {@code from} to {@code from + 63}} */
+    private static long mask(int from) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-";
+        long bits = 0;
+        for (int i = 0; i < alphabet.length(); i++) {
+            int c = alphabet.charAt(i);
+            if (c >= from && c < from + 64) {
+                bits |= 1L << (c - from);
+            }
+        }
+        return bits;
+    }
+
     private RequestIds() {
     }
 
@@ -35,9 +52,9 @@ public final class RequestIds {
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '_' || c == ':' || c == '-';
-            if (!ok) {
+            // One shift and mask per character: bit c of ALLOWED_LOW (c < 64) or ALLOWED_HIGH (64-127).
+            long allowed = c < 64 ? ALLOWED_LOW : c < 128 ? ALLOWED_HIGH : 0L;
+            if ((allowed & (1L << c)) == 0) {
                 return false;
             }
         }

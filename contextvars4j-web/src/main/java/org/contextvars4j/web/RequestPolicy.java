@@ -226,8 +226,19 @@ public final class RequestPolicy<R> {
     }
 
     /** {@return whether {@link #normalize} could change {@code path}: the common clean path skips it} */
-    private static boolean mayNeedNormalizing(String path) {
-        return path.contains("//") || path.contains("/.") || path.indexOf(';') >= 0 || path.endsWith("/") || !path.startsWith("/");
+    static boolean mayNeedNormalizing(String path) {
+        int n = path.length();
+        if (n == 0 || path.charAt(0) != '/' || path.charAt(n - 1) == '/') {
+            return true;
+        }
+        // One pass for "//", "/." and ';' (a clean path is read once, not once per pattern).
+        for (int i = 1; i < n; i++) {
+            char c = path.charAt(i);
+            if (c == ';' || (path.charAt(i - 1) == '/' && (c == '/' || c == '.'))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Removes empty and dot segments and {@code ;parameters}: the path a lenient server might route by. */

@@ -28,6 +28,16 @@ public final class User {
      */
     public static User of(String name, String... roles) {
         Objects.requireNonNull(roles, "roles");
+        Objects.requireNonNull(name, "name");
+        // No role or one role, the common cases: the immutable set directly, without the
+        // HashSet that Set.copyOf goes through to drop duplicates (an authenticator builds a
+        // user per request).
+        if (roles.length == 0) {
+            return new User(name, Set.of());
+        }
+        if (roles.length == 1) {
+            return new User(name, Set.of(Objects.requireNonNull(roles[0], "role")));
+        }
         return of(name, Arrays.asList(roles));
     }
 

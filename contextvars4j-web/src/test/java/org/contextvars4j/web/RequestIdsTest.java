@@ -31,6 +31,19 @@ class RequestIdsTest {
     }
 
     @Test
+    void isValid_everyCharacterUpToU0800_keptExactlyWhenInTheAlphabet() {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-";
+        for (char c = 0; c < 0x800; c++) {
+            boolean expected = alphabet.indexOf(c) >= 0;
+            assertThat(RequestIds.isValid(String.valueOf(c))).as("U+%04X", (int) c).isEqualTo(expected);
+            assertThat(RequestIds.isValid("a" + c + "b")).as("a U+%04X b", (int) c).isEqualTo(expected);
+        }
+        // a character whose low 6 bits are those of an allowed one, above the masks' range
+        assertThat(RequestIds.isValid("\u0141")).isFalse();
+        assertThat(RequestIds.isValid("\uffff")).isFalse();
+    }
+
+    @Test
     void generate_manyIds_validHexAndDistinct() {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 10_000; i++) {

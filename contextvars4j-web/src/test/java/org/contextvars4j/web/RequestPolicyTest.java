@@ -357,6 +357,29 @@ class RequestPolicyTest {
         assertThat(RequestVars.currentUser()).isEmpty();
     }
 
+    @Test
+    void user_noOneOrRepeatedRoles_sameUserAsFromACollection() {
+        assertThat(User.of("a").roles()).isEmpty();
+        assertThat(User.of("a", "r1")).isEqualTo(User.of("a", List.of("r1")));
+        assertThat(User.of("a", "r1").roles()).containsExactly("r1");
+        assertThat(User.of("a", "r1", "r1").roles()).containsExactly("r1");
+        assertThatThrownBy(() -> User.of("a", "r1").roles().add("r2")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> User.of(null, "r1")).isInstanceOf(NullPointerException.class).hasMessage("name");
+        assertThatThrownBy(() -> User.of("a", "r1", null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> User.of("a", (String[]) null)).isInstanceOf(NullPointerException.class).hasMessage("roles");
+    }
+
+    @Test
+    void mayNeedNormalizing_sameAnswerAsOneScanPerPattern() {
+        List<String> paths = List.of("", "/", "a", "a/b", "/a", "/a/", "/a/b", "//a", "/a//b", "/.", "/./a", "/a/.", "/a/..",
+                "/a/.b", "/a.b", "/a;b", ";", "/a/b;c=1/d", "/ctx.Hello/Say", "/x/y/z", "/x.y/z", "/.hidden", "/a/b/c/d/e/f");
+        for (String path : paths) {
+            boolean model = path.contains("//") || path.contains("/.") || path.indexOf(';') >= 0 || path.endsWith("/")
+                    || !path.startsWith("/");
+            assertThat(RequestPolicy.mayNeedNormalizing(path)).as(path).isEqualTo(model);
+        }
+    }
+
     /** Set.of iteration order is unspecified: print it the way User does. */
     private static final class Set2 {
         static java.util.Set<String> of(String... s) {
