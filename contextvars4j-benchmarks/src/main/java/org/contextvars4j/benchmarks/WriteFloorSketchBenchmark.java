@@ -195,13 +195,15 @@ public class WriteFloorSketchBenchmark {
     @Setup(Level.Iteration)
     public void install() {
         io.opentelemetry.context.Context o = io.opentelemetry.context.Context.root();
+        io.opentelemetry.context.Context p = io.opentelemetry.context.Context.root();
         Context c = new Context();
         for (int i = 0; i < N; i++) {
             o = o.with(OTEL_KEYS[i], VALUE);
+            p = p.with(OTEL_KEYS[i], VALUE);      // equal to o, not o: the current one on a bare thread
             c = c.with(VARS[i], VALUE);
         }
         other = c;
-        otherOtel = o;
+        otherOtel = p;
         if ("crowded".equals(thread)) {
             crowded = new Fixtures.Installed(N);
         } else if ("bare".equals(thread)) {
