@@ -64,4 +64,49 @@ final class BridgeAnswers extends Bridges.Access {
         c.setMap(before);
         return true;
     }
+
+    /**
+     * The core's side of {@link Bridges.Writes}: the one-lookup read-modify-write of a var, for
+     * the MDC's put and remove (issue 26). Each write is the one {@link ContextVar#set} or a
+     * token's O(1) reset makes; only the second lookup of the current context is gone.
+     * Instantiated once, reflectively, by {@link Bridges}.
+     */
+    static final class Writes extends Bridges.Writes {
+
+        private Writes() {
+        }
+
+        @Override
+        protected Context contextForWrite() {
+            return Context.forSet();                   // as ContextVar.set: base created, borrow copied
+        }
+
+        @Override
+        protected Context currentContext() {
+            return Storage.currentOrNull();
+        }
+
+        @Override
+        protected Object[] mapOf(Context context) {
+            return context == null ? VarMap.EMPTY : context.root;   // the owner thread's plain read
+        }
+
+        @Override
+        protected Object[] replaceIn(Context context, ContextVar<?> var, Object value) {
+            Object[] before = context.root;
+            Object[] after = value == Token.MISSING ? VarMap.without(before, var.id) : VarMap.with(before, var.id, var, value);
+            context.setMap(after);
+            return after;
+        }
+
+        @Override
+        protected boolean restoreIn(Context context, Object[] expected, Object[] before) {
+            if (context == null || context.root != expected) {
+                return false;
+            }
+            Context c = context.borrowed ? context.copyForBorrow() : context;   // the borrowed context never changes
+            c.setMap(before);
+            return true;
+        }
+    }
 }

@@ -155,6 +155,122 @@ public final class Bridges {
         return context.size() - (context.containsKey(ignored) ? 1 : 0);
     }
 
+    // ---- One-lookup read-modify-write (issue 26): the MDC's put and remove -------------------
+    //
+    // An MDC put reads the MDC var's entries and writes new ones. Through currentMap and replace
+    // that is two lookups of the current context (and the paired remove two more): these
+    // methods find the context once and hand it to the writes that follow, in the same call, on
+    // the same thread. Each write is the one ContextVar.set or a token's O(1) reset makes (S3: a
+    // copy taken earlier keeps its map; a borrowing hand-off gets its own copy first), so no
+    // rule changes; only the second lookup is gone. The context handed out is the thread's own
+    // (its base context, or one entered on it): never keep it past the call, never pass it to
+    // another thread.
+
+    /**
+     * The core's implementation of the one-lookup writes, in the package that owns the
+     * per-thread storage.
+     */
+    public abstract static class Writes {
+
+        /** For the core's implementation only. */
+        protected Writes() {
+        }
+
+        /** {@return the context a set goes to; see {@link Bridges#contextForWrite}} */
+        protected abstract Context contextForWrite();
+
+        /** {@return the current context, or null; see {@link Bridges#currentContext}} */
+        protected abstract Context currentContext();
+
+        /**
+         * {@return the map of {@code context}; see {@link Bridges#mapOf}}
+         *
+         * @param context a context from {@link #contextForWrite} or {@link #currentContext}, or null
+         */
+        protected abstract Object[] mapOf(Context context);
+
+        /**
+         * Sets a var in {@code context}; see {@link Bridges#replaceIn}.
+         *
+         * @param context a context from {@link #contextForWrite}
+         * @param var the var
+         * @param value the value
+         * @return the context's new map
+         */
+        protected abstract Object[] replaceIn(Context context, ContextVar<?> var, Object value);
+
+        /**
+         * Puts a map back in {@code context}; see {@link Bridges#restoreIn}.
+         *
+         * @param context a context from {@link #currentContext}, or null
+         * @param expected the map the context must hold
+         * @param before the map to put back
+         * @return whether it did
+         */
+        protected abstract boolean restoreIn(Context context, Object[] expected, Object[] before);
+    }
+
+    private static final Writes WRITES = load("org.contextvars4j.BridgeAnswers$Writes", Writes.class);
+
+    /**
+     * {@return the context a {@link ContextVar#set} on this thread would write to}: the current
+     * context; the thread's base context, created now, when it has none; a borrowing hand-off's
+     * own copy, made and entered now, inside one (as {@code set} does). One lookup of the current
+     * context. Read it with {@link #mapOf}, write it with {@link #replaceIn}, in the same call on
+     * this thread only.
+     */
+    public static Context contextForWrite() {
+        return WRITES.contextForWrite();
+    }
+
+    /**
+     * {@return the current context, or null when this thread never had one}: one lookup,
+     * nothing created. Read it with {@link #mapOf}, write it with {@link #restoreIn}, in the
+     * same call on this thread only.
+     */
+    public static Context currentContext() {
+        return WRITES.currentContext();
+    }
+
+    /**
+     * {@return the variables of {@code context}, from {@link #contextForWrite} or
+     * {@link #currentContext} on this thread (the empty map for null): read it with
+     * {@link #valueIn}}
+     *
+     * @param context the context, or null
+     */
+    public static Object[] mapOf(Context context) {
+        return WRITES.mapOf(context);
+    }
+
+    /**
+     * {@link #replace} without its lookup: sets {@code var} to {@code value} in
+     * {@code context}, which {@link #contextForWrite} returned in this call on this thread, with
+     * one copy of the map {@link #mapOf} returned for it. {@code Token.MISSING} removes the var.
+     *
+     * @param context what {@link #contextForWrite} returned
+     * @param var the var
+     * @param value the value, may be null; {@code Token.MISSING} to remove the var
+     * @return the context's new map (for {@link #restoreIn} or {@link #restore})
+     */
+    public static Object[] replaceIn(Context context, ContextVar<?> var, Object value) {
+        return WRITES.replaceIn(context, var, value);
+    }
+
+    /**
+     * {@link #restore} without its lookup: when {@code context}, which {@link #currentContext}
+     * returned in this call on this thread, still holds {@code expected}, makes {@code before}
+     * its map again (in a borrowing hand-off, in the run's own copy, as {@code restore} does).
+     *
+     * @param context what {@link #currentContext} returned, or null
+     * @param expected the map a {@link #replace} or {@link #replaceIn} returned
+     * @param before the map current before it
+     * @return whether it did; when false, nothing changed
+     */
+    public static boolean restoreIn(Context context, Object[] expected, Object[] before) {
+        return WRITES.restoreIn(context, expected, before);
+    }
+
     // ---- Token-free replace (issue 25: the gRPC storage's attach and detach) ----
     //
     // gRPC attaches and detaches its context around every callback and every Context.run, and

@@ -9,6 +9,7 @@ import org.apache.logging.log4j.spi.CleanableThreadContextMap;
 import org.apache.logging.log4j.spi.ReadOnlyThreadContextMap;
 import org.apache.logging.log4j.util.SortedArrayStringMap;
 import org.apache.logging.log4j.util.StringMap;
+import org.contextvars4j.Context;
 import org.contextvars4j.ContextVar;
 import org.contextvars4j.internal.Bridges;
 import org.contextvars4j.log4j2.internal.Notices;
@@ -68,7 +69,8 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
      * the key and the context's maps before and after the put (issue 26). That remove puts the
      * map before back, O(1) and without a copy, while the context still holds the map after;
      * what {@code ContextVar.set} and {@code reset} do, through the core's token-free replace
-     * and restore. The three fields are written once, right after the put, by the thread that
+     * and restore, each finding the current context once ({@code Bridges.contextForWrite} /
+     * {@code currentContext}). The three fields are written once, right after the put, by the thread that
      * put, and are not serialized.
      */
     private static final class PutMap extends SortedArrayStringMap {
@@ -112,12 +114,13 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
             MAP.set(freeze(m));
             return;
         }
-        Object[] before = Bridges.currentMap();
+        Context c = Bridges.contextForWrite();      // the one lookup of the current context
+        Object[] before = Bridges.mapOf(c);
         StringMap entries = entriesIn(before);
         PutMap m = new PutMap(entries);
         m.putValue(key, value);
         m.freeze();
-        Object[] after = Bridges.replace(MAP, m);
+        Object[] after = Bridges.replaceIn(c, MAP, m);
         if (m.size() > entries.size()) {
             m.key = key;
             m.mapBefore = before;
@@ -157,11 +160,12 @@ public final class ContextThreadContextMap implements ReadOnlyThreadContextMap, 
         if (key == null) {
             return;
         }
-        Object[] now = TOKEN_FREE ? Bridges.currentMap() : null;
+        Context c = TOKEN_FREE ? Bridges.currentContext() : null;   // the one lookup of the pairing remove
+        Object[] now = TOKEN_FREE ? Bridges.mapOf(c) : null;
         StringMap cur = TOKEN_FREE ? entriesIn(now) : MAP.get();
         // The pairing remove of the put that installed cur (the key was absent before it): back
         // to the map before that put, when nothing else changed since.
-        if (cur instanceof PutMap put && put.mapAfter == now && key.equals(put.key) && Bridges.restore(now, put.mapBefore)) {
+        if (cur instanceof PutMap put && put.mapAfter == now && key.equals(put.key) && Bridges.restoreIn(c, now, put.mapBefore)) {
             return;
         }
         if (cur.containsKey(key)) {

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import org.contextvars4j.Context;
 import org.contextvars4j.ContextVar;
 import org.contextvars4j.internal.Bridges;
 
@@ -71,7 +72,9 @@ final class ContextMdcAdapter extends LogbackMDCAdapter {
      * path the gRPC bridge uses: a put of a new key keeps the context's maps before and after it
      * in the entries it installs, and the remove that pairs with it puts the map before back in
      * O(1) while the context still holds the map after (nothing was set, reset, entered or exited
-     * since). That is what ContextVar.set and reset do, without the Token.
+     * since). That is what ContextVar.set and reset do, without the Token. Each finds the
+     * current context once (Bridges.contextForWrite / currentContext) and reads and writes it
+     * through that: one lookup per call, as set and reset.
      */
     @Override
     public void put(String key, String val) {
@@ -80,10 +83,11 @@ final class ContextMdcAdapter extends LogbackMDCAdapter {
             MAP.set(MAP.get().with(key, val));
             return;
         }
-        Object[] before = Bridges.currentMap();
+        Context c = Bridges.contextForWrite();      // the one lookup of the current context
+        Object[] before = Bridges.mapOf(c);
         ArrayMap<String> entries = entriesIn(before);
         ArrayMap<String> after = entries.with(key, val);
-        Object[] afterMap = Bridges.replace(MAP, after);
+        Object[] afterMap = Bridges.replaceIn(c, MAP, after);
         if (after.size() > entries.size()) {
             after.putKey = key;
             after.mapBefore = before;
@@ -109,11 +113,12 @@ final class ContextMdcAdapter extends LogbackMDCAdapter {
             }
             return;
         }
-        Object[] now = Bridges.currentMap();
+        Context c = Bridges.currentContext();       // the one lookup of the pairing remove
+        Object[] now = Bridges.mapOf(c);
         ArrayMap<String> m = entriesIn(now);
         // The pairing remove of the put that installed m (the key was absent before it): back
         // to the map before that put, when nothing else changed since.
-        if (m.mapAfter == now && key.equals(m.putKey) && Bridges.restore(now, m.mapBefore)) {
+        if (m.mapAfter == now && key.equals(m.putKey) && Bridges.restoreIn(c, now, m.mapBefore)) {
             return;
         }
         if (m.containsKey(key)) {
