@@ -36,6 +36,10 @@ import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.implementation.FieldAccessor;
+import net.bytebuddy.implementation.bytecode.StackManipulation;
+import net.bytebuddy.implementation.bytecode.assign.InstanceCheck;
+import net.bytebuddy.implementation.bytecode.member.MethodVariableAccess;
+import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 import org.contextvars4j.agent.bootstrap.AgentBridge;
@@ -129,7 +133,9 @@ public final class ContextAgent {
                         .defineField("contextvars4j$captured", Object.class, Visibility.PRIVATE)
                         .implement(Captures.class)
                         .intercept(FieldAccessor.ofField("contextvars4j$captured"))
-                        .visit(Advice.to(Advices.Capture.class).on(isConstructor().or(named("fork"))))
+                        .visit(Advice.withCustomMapping().bind(Advices.IsCompletion.class, isCompletion(), boolean.class)
+                                .to(Advices.CaptureTask.class).on(isConstructor()))
+                        .visit(Advice.to(Advices.Capture.class).on(named("fork")))
                         .visit(Advice.to(Advices.RunCaptured.class).on(named("doExec"))))
                 .type(named("java.util.TimerTask"))
                 .transform((builder, type, loader, module, domain) -> builder
@@ -172,6 +178,8 @@ public final class ContextAgent {
                                 .or(named("java.util.concurrent.CompletableFuture$AsyncSupply"))
                                 .or(named("java.util.concurrent.CompletableFuture$AsyncRun"))))
                 .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(Advices.CaptureCompletion.class).on(isConstructor()
+                                .and(m -> !declaredByAsyncTask(m))))
                         .visit(Advice.to(Advices.RunCaptured.class).on(named("tryFire").and(not(isAbstract()))
                                 .or(named("run").and(takesNoArguments()).and(not(isAbstract()))
                                         .and(ContextAgent::declaredByAsyncTask)))))
@@ -247,6 +255,17 @@ public final class ContextAgent {
             }
         }
         return registrations.or(runsNow);
+    }
+
+    /**
+     * {@code this instanceof CompletableFuture.Completion}, for {@code ForkJoinTask}'s constructor
+     * ({@link Advices.CaptureTask}). The type is named, not loaded: loading it here would load
+     * {@code ForkJoinTask} before the agent adds its field.
+     */
+    private static StackManipulation isCompletion() {
+        TypeDescription completion = new TypeDescription.Latent("java.util.concurrent.CompletableFuture$Completion",
+                Opcodes.ACC_ABSTRACT | Opcodes.ACC_STATIC, TypeDescription.Generic.OfNonGenericType.ForLoadedType.of(Object.class));
+        return new StackManipulation.Compound(MethodVariableAccess.loadThis(), InstanceCheck.of(completion));
     }
 
     private static java.lang.reflect.Method runTimerTask() {
