@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarEntry;
@@ -98,6 +99,12 @@ public final class ContextAgent {
             System.setProperty("net.bytebuddy.safe", "true");
         }
         inst.appendToBootstrapClassLoaderSearch(bootstrapJar());
+        // ForkJoinTask and TimerTask (java.base) are defined implementing Captures, which is in the
+        // boot class path's unnamed module: java.base must read it first, or their definition fails
+        // with an IllegalAccessError when they are the first JDK classes the agent transforms (an
+        // application whose main class names a RecursiveTask loads ForkJoinTask while it is linked).
+        inst.redefineModule(Object.class.getModule(), Set.of(Captures.class.getModule()), Map.of(), Map.of(),
+                Set.of(), Map.of());
         AgentBridge.configure(new CoreInstaller(inst), options.excludes);
         Report report = new Report(options.verbose);
         installTaskFields(inst, report);
@@ -361,9 +368,9 @@ public final class ContextAgent {
             try {
                 Module core = storage.getModule();
                 if (core.isNamed()) {
-                    inst.redefineModule(core, Set.of(AgentBridge.class.getModule()), java.util.Map.of(),
-                            java.util.Map.of(storage.getPackageName(), Set.of(ContextAgent.class.getModule())),
-                            Set.of(), java.util.Map.of());
+                    inst.redefineModule(core, Set.of(AgentBridge.class.getModule()), Map.of(),
+                            Map.of(storage.getPackageName(), Set.of(ContextAgent.class.getModule())),
+                            Set.of(), Map.of());
                 }
                 java.lang.invoke.MethodHandles.Lookup lookup =
                         java.lang.invoke.MethodHandles.privateLookupIn(storage, java.lang.invoke.MethodHandles.lookup());
