@@ -1,5 +1,9 @@
 package org.contextvars4j.agent;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.List;
 import java.util.concurrent.Callable;
 import net.bytebuddy.asm.Advice;
@@ -75,7 +79,7 @@ final class Advices {
         }
     }
 
-    /** {@code ForkJoinTask}'s constructor and {@code fork()}, {@code Timer.sched}: (re)capture. */
+    /** {@code ForkJoinTask.fork()}: recapture. */
     static final class Capture {
         private Capture() {
         }
@@ -83,6 +87,55 @@ final class Advices {
         @Advice.OnMethodExit
         static void exit(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object task) {
             ((Captures) task).contextvars4j$captured(AgentBridge.capture(task));
+        }
+    }
+
+    /**
+     * Bound by the agent to {@code this instanceof CompletableFuture.Completion} (a type the
+     * advice cannot name), in {@code ForkJoinTask}'s constructor.
+     */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.PARAMETER)
+    @interface IsCompletion {
+    }
+
+    /**
+     * {@code ForkJoinTask}'s constructor: capture, except for a {@code CompletableFuture}
+     * completion, which captures at the end of its own constructor ({@link CaptureCompletion}).
+     * For a completion, the check is a constant once the constructor is inlined where the
+     * completion is allocated, so the JIT sees no branch between the allocation and the
+     * completion's field stores (see {@link CaptureCompletion}).
+     */
+    static final class CaptureTask {
+        private CaptureTask() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object task, @IsCompletion boolean completion) {
+            if (!completion) {
+                ((Captures) task).contextvars4j$captured(AgentBridge.capture(task));
+            }
+        }
+    }
+
+    /**
+     * The constructors of {@code CompletableFuture}'s completions: capture the registering
+     * context, after the completion's own fields are set. Done in {@code ForkJoinTask}'s
+     * constructor, the capture (a {@code ThreadLocal} lookup, branches and calls) came between
+     * the allocation and those stores: C2 then keeps a GC write barrier on each store it
+     * otherwise removes for a just-allocated object, and the registration (JDK 17,
+     * {@code uniApplyStage}) grew from about 1,000 to 3,000 bytes of machine code, past
+     * {@code InlineSmallCode}, so {@code thenApply} was no longer inlined into its caller.
+     */
+    static final class CaptureCompletion {
+        private CaptureCompletion() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.This(typing = Assigner.Typing.DYNAMIC) Object task) {
+            if (task instanceof Captures c) {
+                c.contextvars4j$captured(AgentBridge.capture(task));
+            }
         }
     }
 

@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarEntry;
@@ -36,6 +37,10 @@ import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.implementation.FieldAccessor;
+import net.bytebuddy.implementation.bytecode.StackManipulation;
+import net.bytebuddy.implementation.bytecode.assign.InstanceCheck;
+import net.bytebuddy.implementation.bytecode.member.MethodVariableAccess;
+import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 import org.contextvars4j.agent.bootstrap.AgentBridge;
@@ -94,6 +99,12 @@ public final class ContextAgent {
             System.setProperty("net.bytebuddy.safe", "true");
         }
         inst.appendToBootstrapClassLoaderSearch(bootstrapJar());
+        // ForkJoinTask and TimerTask (java.base) are defined implementing Captures, which is in the
+        // boot class path's unnamed module: java.base must read it first, or their definition fails
+        // with an IllegalAccessError when they are the first JDK classes the agent transforms (an
+        // application whose main class names a RecursiveTask loads ForkJoinTask while it is linked).
+        inst.redefineModule(Object.class.getModule(), Set.of(Captures.class.getModule()), Map.of(), Map.of(),
+                Set.of(), Map.of());
         AgentBridge.configure(new CoreInstaller(inst), options.excludes);
         Report report = new Report(options.verbose);
         installTaskFields(inst, report);
@@ -129,7 +140,9 @@ public final class ContextAgent {
                         .defineField("contextvars4j$captured", Object.class, Visibility.PRIVATE)
                         .implement(Captures.class)
                         .intercept(FieldAccessor.ofField("contextvars4j$captured"))
-                        .visit(Advice.to(Advices.Capture.class).on(isConstructor().or(named("fork"))))
+                        .visit(Advice.withCustomMapping().bind(Advices.IsCompletion.class, isCompletion(), boolean.class)
+                                .to(Advices.CaptureTask.class).on(isConstructor()))
+                        .visit(Advice.to(Advices.Capture.class).on(named("fork")))
                         .visit(Advice.to(Advices.RunCaptured.class).on(named("doExec"))))
                 .type(named("java.util.TimerTask"))
                 .transform((builder, type, loader, module, domain) -> builder
@@ -172,6 +185,8 @@ public final class ContextAgent {
                                 .or(named("java.util.concurrent.CompletableFuture$AsyncSupply"))
                                 .or(named("java.util.concurrent.CompletableFuture$AsyncRun"))))
                 .transform((builder, type, loader, module, domain) -> builder
+                        .visit(Advice.to(Advices.CaptureCompletion.class).on(isConstructor()
+                                .and(m -> !declaredByAsyncTask(m))))
                         .visit(Advice.to(Advices.RunCaptured.class).on(named("tryFire").and(not(isAbstract()))
                                 .or(named("run").and(takesNoArguments()).and(not(isAbstract()))
                                         .and(ContextAgent::declaredByAsyncTask)))))
@@ -247,6 +262,17 @@ public final class ContextAgent {
             }
         }
         return registrations.or(runsNow);
+    }
+
+    /**
+     * {@code this instanceof CompletableFuture.Completion}, for {@code ForkJoinTask}'s constructor
+     * ({@link Advices.CaptureTask}). The type is named, not loaded: loading it here would load
+     * {@code ForkJoinTask} before the agent adds its field.
+     */
+    private static StackManipulation isCompletion() {
+        TypeDescription completion = new TypeDescription.Latent("java.util.concurrent.CompletableFuture$Completion",
+                Opcodes.ACC_ABSTRACT | Opcodes.ACC_STATIC, TypeDescription.Generic.OfNonGenericType.ForLoadedType.of(Object.class));
+        return new StackManipulation.Compound(MethodVariableAccess.loadThis(), InstanceCheck.of(completion));
     }
 
     private static java.lang.reflect.Method runTimerTask() {
@@ -342,9 +368,9 @@ public final class ContextAgent {
             try {
                 Module core = storage.getModule();
                 if (core.isNamed()) {
-                    inst.redefineModule(core, Set.of(AgentBridge.class.getModule()), java.util.Map.of(),
-                            java.util.Map.of(storage.getPackageName(), Set.of(ContextAgent.class.getModule())),
-                            Set.of(), java.util.Map.of());
+                    inst.redefineModule(core, Set.of(AgentBridge.class.getModule()), Map.of(),
+                            Map.of(storage.getPackageName(), Set.of(ContextAgent.class.getModule())),
+                            Set.of(), Map.of());
                 }
                 java.lang.invoke.MethodHandles.Lookup lookup =
                         java.lang.invoke.MethodHandles.privateLookupIn(storage, java.lang.invoke.MethodHandles.lookup());
