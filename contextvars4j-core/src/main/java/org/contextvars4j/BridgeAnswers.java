@@ -43,24 +43,35 @@ final class BridgeAnswers extends Bridges.Access {
 
     @Override
     protected Object[] replace(ContextVar<?> var, Object value) {
-        Context c = Storage.current();
-        if (c.borrowed) {
-            c = c.copyForBorrow();                 // as ContextVar.set: the run's own copy
-        }
-        Object[] after = value == Token.MISSING ? VarMap.without(c.root, var.id) : VarMap.with(c.root, var.id, var, value);
-        c.setMap(after);
-        return after;
+        return write(Context.forSet(), var, value);   // as ContextVar.set: base created, borrow copied
     }
 
     @Override
     protected boolean restore(Object[] expected, Object[] before) {
-        Context c = Storage.currentOrNull();
-        if (c == null || c.root != expected) {
+        return putBack(Storage.currentOrNull(), expected, before);
+    }
+
+    /**
+     * Sets {@code var} to {@code value} (or removes it, for {@link Token#MISSING}) in
+     * {@code context}, a {@link Context#forSet()} answer, without a token. {@return the map after}
+     */
+    private static Object[] write(Context context, ContextVar<?> var, Object value) {
+        Object[] before = context.root;
+        Object[] after = value == Token.MISSING ? VarMap.without(before, var.id) : VarMap.with(before, var.id, var, value);
+        context.setMap(after);
+        return after;
+    }
+
+    /**
+     * Makes {@code before} the map of {@code context} (the current context, or null) again when
+     * its map is still {@code expected}, as a token's O(1) reset would; a borrowed context is
+     * never changed, its run's own copy is. {@return whether it did}; when false, nothing changed
+     */
+    private static boolean putBack(Context context, Object[] expected, Object[] before) {
+        if (context == null || context.root != expected) {
             return false;
         }
-        if (c.borrowed) {
-            c = c.copyForBorrow();                 // the borrowed context itself never changes
-        }
+        Context c = context.borrowed ? context.copyForBorrow() : context;
         c.setMap(before);
         return true;
     }
@@ -93,20 +104,12 @@ final class BridgeAnswers extends Bridges.Access {
 
         @Override
         protected Object[] replaceIn(Context context, ContextVar<?> var, Object value) {
-            Object[] before = context.root;
-            Object[] after = value == Token.MISSING ? VarMap.without(before, var.id) : VarMap.with(before, var.id, var, value);
-            context.setMap(after);
-            return after;
+            return write(context, var, value);
         }
 
         @Override
         protected boolean restoreIn(Context context, Object[] expected, Object[] before) {
-            if (context == null || context.root != expected) {
-                return false;
-            }
-            Context c = context.borrowed ? context.copyForBorrow() : context;   // the borrowed context never changes
-            c.setMap(before);
-            return true;
+            return putBack(context, expected, before);
         }
     }
 }
