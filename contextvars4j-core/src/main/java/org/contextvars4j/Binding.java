@@ -26,8 +26,8 @@ import java.util.function.Supplier;
  *                               at a time (S7), and stays entered for the whole binding; a
  *                               thread that inherited the binding, a StructuredTaskScope fork,
  *                               sees its parent as owner and falls back to its own ThreadLocal)
- *     and !c.covered           (nothing was entered on top of c: enter(), an activation, a
- *                               hand-off's private copy; cleared when that is exited again).
+ *     and !c.covered           (nothing was made current on top of c: enter(), a coroutine's
+ *                               switchTo, a hand-off's private copy; cleared when that is left).
  *
  * Opt-in: on only with -Dcontextvars4j.scopedValues=on (on JDK 25+). Measured on a loaded 2-core
  * machine (docs/benchmarks.md, "Issue 26 item 1"), the binding sped reads inside Context.run up

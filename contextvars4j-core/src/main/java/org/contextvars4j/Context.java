@@ -120,27 +120,21 @@ public final class Context {
     private boolean borrowCopy;
 
     /**
-     * Whether this context was entered by {@link #activate()} (a coroutine's resumption), which
-     * only {@link #deactivate()} exits; cleared with the owner, also by a forced exit.
-     */
-    private boolean activated;
-
-    /**
      * Whether a context is entered on top of this one: set by every enter on top of it
      * ({@link #cover}), cleared when this context is current again ({@link #restore}) and when it
      * is left ({@link #release}), so that, for a context entered on the calling thread, it is
      * exactly "this is not the current context", known without a {@code ThreadLocal} lookup.
      * Its readers:
      * <ul>
-     *   <li>every exit ({@link #exit}, {@link #endBorrow}, {@link #deactivate},
-     *       {@link Scope#close()}): the S8 check that nothing entered on top is still entered,
+     *   <li>every exit ({@link #exit}, {@link #endBorrow}, {@link Scope#close()}): the S8 check that nothing entered on top is still entered,
      *       one lookup of the current context fewer per exit (issue 23: a coroutine's round
      *       trip; also every {@code run}, scope and hand-off);
      *   <li>with {@link Binding#ON} (JDK 25), a read inside a structured entry uses the bound
      *       context only while this is false (see {@link #readableOn}).
      * </ul>
-     * Only the thread that has this context entered touches it; {@link #release} clears it
-     * before the release store of the owner, so the next owner finds it false.
+     * Only the thread that has this context entered (or current, for a context made current by
+     * {@link #switchTo}) touches it; {@link #release} clears it before the release store of the
+     * owner, so the next owner finds it false.
      */
     boolean covered;
 
@@ -626,7 +620,6 @@ public final class Context {
     private void release() {
         previous = null;
         scope = null;
-        activated = false;
         covered = false;
         // A release store is enough: the next owner's compare-and-set (a volatile read) sees it
         // and everything this thread wrote before, so the hand-over is ordered (S7).
@@ -634,86 +627,66 @@ public final class Context {
     }
 
     /**
-     * Enters this context on the calling thread without a {@link Scope}, for an activation that
-     * is not a lexical block: a coroutine's resumption, left again at its suspension by
-     * {@link #deactivate()} (see {@link Bridges#activate}). The S7 check is the one of
-     * {@link #enter()}.
-     *
-     * @throws IllegalStateException if this context is already entered, on this or another thread (S7)
+     * Makes this context current on the calling thread without entering it (see
+     * {@link Bridges#switchTo}): the owner stays unset, and the context that was current is
+     * covered and returned for {@link #switchBack}. Nothing is done, and this context returned,
+     * when it is the current context already.
      */
-    void activate() {
-        enterOnCurrentThread();
-        activated = true;
+    Context switchTo() {
+        Context before = Storage.currentOrNull();
+        if (before != this) {
+            if (before != null) {
+                before.covered = true;
+            }
+            Storage.setCurrent(this);
+        }
+        return before;
     }
 
     /**
-     * {@link #activate()} for a context that only its caller can reach (a coroutine's own copy,
-     * see {@link Bridges#activateOwned}): a plain store claims it, as {@link #enterPrivate()}
-     * does, after a check that it is not entered anywhere (S7).
-     *
-     * @throws IllegalStateException if this context is still entered, on this or another thread
+     * Makes {@code before} current again after {@link #switchTo} returned it, when this context is
+     * the current one; otherwise nothing changes, and a context entered on top of this one and
+     * still entered (a scope left open) is refused (see {@link Bridges#switchBack}).
      */
-    void activateOwned() {
-        if (OWNER.getVolatile(this) != null) {
-            throw alreadyEntered(Thread.currentThread());
+    void switchBack(Context before) {
+        Context current = Storage.currentOrNull();
+        if (current != this) {
+            checkNotBelow(current);
+            return;
         }
-        enterPrivate();
-        activated = true;
+        restore(before);
     }
 
     /**
-     * Leaves this context, entered by {@link #activate()} on the calling thread, and makes the
-     * context that was current before current again: {@link Scope#close()} without the scope,
-     * with the same S8 refusals. Each refusal changes nothing.
-     *
-     * @throws IllegalStateException if this context is not entered, is entered on another thread,
-     *         was entered by {@code run}, {@code call} or {@code enter} rather than by
-     *         {@link #activate()}, or is not the current context (a context entered on top of it
-     *         is still entered)
+     * Refuses a switch back from this context while {@code current}, entered on this thread, was
+     * entered on top of it (it is found among the contexts {@code current} covers); a switch back
+     * repeated after this context was left, or after it was exited by force, finds it nowhere.
+     * Out of line: only a stale or a refused switch back gets here.
      */
-    void deactivate() {
-        if (owner() != Thread.currentThread() || !activated || covered || borrowed) {
-            throw cannotDeactivate();
+    private void checkNotBelow(Context current) {
+        for (Context c = current; c != null; c = c.previous) {
+            if (c.previous == this) {
+                throw new IllegalStateException("cannot leave context: " + this + " has " + c
+                        + " entered on top of it on thread " + Thread.currentThread().getName()
+                        + ", still entered; exit it first");
+            }
         }
-        restore(previous);
-        release();
     }
 
-    /** {@return the refusal of a {@link #deactivate()}}; out of line, as {@link #alreadyEntered} */
-    private IllegalStateException cannotDeactivate() {
-        Thread caller = Thread.currentThread();
-        Thread holder = owner();
-        String why = holder == null ? " is not entered"
-                : holder != caller ? " is entered on thread " + holder.getName() + ", not on thread " + caller.getName()
-                : !activated ? " was entered by run, call or enter, not by an activation"
-                : " is not the current context; exit the contexts entered on it first";
-        return new IllegalStateException("cannot exit context: " + this + why);
-    }
+    /** The core's side of {@link Bridges.Switches}; instantiated once, reflectively, by {@link Bridges}. */
+    static final class Switches extends Bridges.Switches {
 
-    /** The core's side of {@link Bridges.Activations}; instantiated once, reflectively, by {@link Bridges}. */
-    static final class Activations extends Bridges.Activations {
-
-        private Activations() {
+        private Switches() {
         }
 
         @Override
-        protected void activate(Context context) {
-            context.activate();
+        protected Context switchTo(Context context) {
+            return context.switchTo();
         }
 
         @Override
-        protected void activateOwned(Context context) {
-            context.activateOwned();
-        }
-
-        @Override
-        protected boolean isEnteredHere(Context context) {
-            return OWNER.get(context) == Thread.currentThread();
-        }
-
-        @Override
-        protected void deactivate(Context context) {
-            context.deactivate();
+        protected void switchBack(Context context, Context before) {
+            context.switchBack(before);
         }
     }
 

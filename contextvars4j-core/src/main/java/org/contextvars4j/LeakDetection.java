@@ -283,12 +283,13 @@ public final class LeakDetection {
 
     /**
      * Reports, once per thread, a base context that holds values when a task starts. The base
-     * context is the thread's current context when none is entered; an entered one belongs to
-     * some {@code run} or scope in progress (a task run by its caller, for instance), not a leak.
+     * context is the thread's current context when none is entered; any other current context
+     * belongs to some {@code run}, scope or coroutine in progress (a task run by its caller, for
+     * instance), not a leak.
      */
     private static void checkBaseContext(Object task) {
         Context current = Storage.currentOrNull();
-        if (current == null || current.isEntered() || current.isEmpty() || BASE_REPORTED.get() != null) {
+        if (current == null || current.baseOf == null || current.isEmpty() || BASE_REPORTED.get() != null) {
             return;
         }
         BASE_REPORTED.set(Boolean.TRUE);

@@ -328,122 +328,81 @@ public final class Bridges {
         return ACCESS.restore(expected, before);
     }
 
-    // ---- Activations (issue 23): contextvars4j-kotlin's coroutine element ----------------------
+    // ---- Switches (issue 23): contextvars4j-kotlin's coroutine element -------------------------
 
     /**
-     * The core's implementation of {@link #activate} and {@link #deactivate}, in the package that
+     * The core's implementation of {@link #switchTo} and {@link #switchBack}, in the package that
      * owns the per-thread storage.
      */
-    public abstract static class Activations {
+    public abstract static class Switches {
 
         /** For the core's implementation only. */
-        protected Activations() {
+        protected Switches() {
         }
 
         /**
-         * Enters {@code context} without a scope; see {@link Bridges#activate}.
+         * Makes {@code context} current; see {@link Bridges#switchTo}.
          *
          * @param context the context
+         * @return the context that was current, or null
          */
-        protected abstract void activate(Context context);
+        protected abstract Context switchTo(Context context);
 
         /**
-         * Enters {@code context}, reachable only by its caller, without a scope; see
-         * {@link Bridges#activateOwned}.
+         * Makes {@code before} current again; see {@link Bridges#switchBack}.
          *
-         * @param context the context
+         * @param context the context {@link #switchTo} made current
+         * @param before what that call returned
          */
-        protected abstract void activateOwned(Context context);
-
-        /**
-         * {@return whether {@code context} is entered on the calling thread}; see
-         * {@link Bridges#isEnteredHere}.
-         *
-         * @param context the context
-         */
-        protected abstract boolean isEnteredHere(Context context);
-
-        /**
-         * Leaves {@code context}, entered by {@link #activate}; see {@link Bridges#deactivate}.
-         *
-         * @param context the context
-         */
-        protected abstract void deactivate(Context context);
+        protected abstract void switchBack(Context context, Context before);
     }
 
-    private static final Activations ACTIVATIONS = load("org.contextvars4j.Context$Activations", Activations.class);
+    private static final Switches SWITCHES = load("org.contextvars4j.Context$Switches", Switches.class);
 
     /**
-     * Makes {@code context} current on the calling thread until {@link #deactivate}, with no
-     * {@link org.contextvars4j.Scope}: an entry that is not a lexical block, for a coroutine
-     * element, which enters its coroutine's context at each resumption and leaves it at each
-     * suspension (kotlinx's {@code updateThreadContext} / {@code restoreThreadContext}). S7
-     * holds as for {@link Context#enter()}: a context is entered on one thread at a time.
+     * Makes {@code context} current on the calling thread until {@link #switchBack}, without
+     * entering it: for a coroutine element, which makes its coroutine's own context current at
+     * each resumption and the thread's context current again at each suspension (kotlinx's
+     * {@code updateThreadContext} / {@code restoreThreadContext}).
+     *
+     * <p>Reads, sets, tokens and contexts entered on top work as in an entered context. What is
+     * not done is S7's claim: {@link Context#isEntered()} stays false, and nothing stops another
+     * thread from making the same context current. That is the caller's to guarantee, and a
+     * coroutine element can: its context is a copy no user code can reach, and the coroutine runs
+     * on one thread at a time. The one overlap, a suspension still unwinding on one thread to its
+     * {@code restoreThreadContext} after the coroutine resumed on another, runs no user code on
+     * the first thread, and each thread's switch back reads only that thread's own storage.
      *
      * @param context the context
+     * @return the context that was current before (null when the thread had none), to pass to
+     *         {@link #switchBack}; {@code context} itself when it was current already, and then
+     *         nothing was done (a nested resumption on the same thread) and no switch back is due
      * @throws NullPointerException if {@code context} is null
-     * @throws IllegalStateException if {@code context} is already entered, on this or another
-     *         thread ("cannot enter context: ... is already entered"); nothing is changed
-     * @implNote No allocation: one compare-and-set (S7) and the two {@code ThreadLocal} accesses
-     * of any enter. The pair costs what {@code enter()} and {@code Scope.close()} cost, less the
-     * scope and one lookup of the current context.
+     * @implNote No allocation, no atomic instruction: one lookup and one store of the current
+     * context, as {@code ThreadLocal.get} and {@code set}, and a flag on the previous context.
      */
-    public static void activate(Context context) {
-        ACTIVATIONS.activate(Objects.requireNonNull(context, "context"));
+    public static Context switchTo(Context context) {
+        return SWITCHES.switchTo(Objects.requireNonNull(context, "context"));
     }
 
     /**
-     * {@link #activate} for a context that no other code can reach: one its caller made (a
-     * copy) and keeps to itself, and activates on one thread at a time, as kotlinx runs a
-     * coroutine. Such a context needs no compare-and-set to keep S7: after a check that it is
-     * not entered (a volatile read), a plain store claims it, as the core's own hand-offs claim
-     * the copies they make. {@link #deactivate} leaves it, with every S8 refusal; its release
-     * store orders the exit before the next activation's check, on any thread.
+     * Makes {@code before} current again on the calling thread, after {@link #switchTo}
+     * ({@code context}) returned it there. When {@code context} is not the current context, nothing
+     * changes: a switch back repeated after the first one (kotlinx may restore a state twice), or
+     * made after a forced exit left {@code context}, is ignored, and one made while a context
+     * entered on top of {@code context} is still entered (a scope left open) is refused.
      *
-     * <p>The caller must never activate the context on two threads at once (a race between two
-     * activations is not detected); one whose previous activation may still be unwinding on
-     * another thread waits until {@link Context#isEntered()} is false first.
-     *
-     * @param context the context
+     * @param context the context {@link #switchTo} made current
+     * @param before what that call returned (null when the thread had no context)
      * @throws NullPointerException if {@code context} is null
-     * @throws IllegalStateException if {@code context} is still entered, on this or another
-     *         thread ("cannot enter context: ... is already entered"); nothing is changed
-     * @implNote No allocation and no atomic instruction: a volatile read, plain stores and the
-     * two {@code ThreadLocal} accesses of any enter.
+     * @throws IllegalStateException if a context entered on top of {@code context} on this
+     *         thread is still entered ("cannot leave context: ... has ... entered on top of it
+     *         ..."); nothing is changed
+     * @implNote One lookup and one store of the current context; the walk that tells a stale call
+     * from a refused one runs only when {@code context} is not current.
      */
-    public static void activateOwned(Context context) {
-        ACTIVATIONS.activateOwned(Objects.requireNonNull(context, "context"));
-    }
-
-    /**
-     * {@return whether {@code context} is entered on the calling thread} (by an activation, a
-     * {@code run} or an {@code enter}): for a coroutine element, to tell a nested activation on
-     * the thread that holds its context from a previous activation still unwinding on another.
-     *
-     * @param context the context
-     * @throws NullPointerException if {@code context} is null
-     * @implNote A plain read of the context's owner: a thread always sees its own last write of
-     * it, so the answer about the calling thread is exact without a volatile read.
-     */
-    public static boolean isEnteredHere(Context context) {
-        return ACTIVATIONS.isEnteredHere(Objects.requireNonNull(context, "context"));
-    }
-
-    /**
-     * Leaves {@code context}, made current by {@link #activate} on the calling thread, and makes
-     * the context that was current before current again. S8 holds as for
-     * {@link org.contextvars4j.Scope#close()}: exits are refused, changing nothing, out of order
-     * or on another thread.
-     *
-     * @param context the context
-     * @throws NullPointerException if {@code context} is null
-     * @throws IllegalStateException if {@code context} is not entered, is entered on another
-     *         thread, was entered by {@code run}, {@code call} or {@code enter} rather than by
-     *         {@link #activate}, or is not the current context (a context entered on top of it
-     *         is still entered); nothing is changed
-     */
-    public static void deactivate(Context context) {
-        ACTIVATIONS.deactivate(Objects.requireNonNull(context, "context"));
+    public static void switchBack(Context context, Context before) {
+        SWITCHES.switchBack(Objects.requireNonNull(context, "context"), before);
     }
 
     // ---- Fresh entries (issue 26): contextvars4j-micrometer's setValue ----------------------

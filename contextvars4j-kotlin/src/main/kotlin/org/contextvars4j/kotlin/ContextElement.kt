@@ -5,7 +5,7 @@
  * asyncio gives every task its own contextvars.Context: a copy of the creator's current context,
  * taken when the task is created, made current while the task runs and left when it awaits. This
  * file does the same for coroutines with a CopyableThreadContextElement, using the core's public
- * API and, at each activation, its activation hook (below).
+ * API and, at each activation, its switch hook (below).
  *
  * Three kinds of element share one key:
  *
@@ -24,56 +24,51 @@
  *
  * Activations. kotlinx calls updateThreadContext when the coroutine is resumed on a thread and
  * restoreThreadContext on the same thread when it suspends (or completes). The running element
- * enters its Context there and leaves it there, through the core's activation hook
- * (org.contextvars4j.internal.Bridges, exported to this module only): Context.enter() without the
- * Scope, with the same S8 refusals. The same Context object is current on every thread, so a
- * Token made before a suspension resets after it, on any thread. S7 (one thread at a time) needs
- * no compare-and-set here: the running element's Context is a copy that only the element can
- * reach (user code gets copies of it, never the object), and kotlinx runs a coroutine on one
- * thread at a time, so the only overlap is the unwinding race below, which the activation waits
- * out before it claims the Context with a plain store (Bridges.activateOwned, as the core's own
- * hand-offs claim their copies). A Context the user passed in (Context.asContextElement) is never
- * entered by the element: its coroutines run in copies of it.
+ * makes its Context current there and the thread's own context current again there, through the
+ * core's switch hook (org.contextvars4j.internal.Bridges.switchTo / switchBack, exported to this
+ * module only): the thread's current-context slot is swapped, and the context it held is handed
+ * to kotlinx as the state to restore, as OpenTelemetry's element hands over its Scope. The same
+ * Context object is current on every thread the coroutine runs on, so a Token made before a
+ * suspension resets after it, on any thread. The Context is not *entered* (no owner, no S7
+ * claim): it is a copy only the element can reach (user code gets copies of it, never the
+ * object), and kotlinx runs a coroutine on one thread at a time. A Context the user passed in
+ * (Context.asContextElement) is never made current by the element: its coroutines run in copies
+ * of it.
  *
- * Two facts of kotlinx shape the code:
+ * Three facts of kotlinx shape the code:
  *
  * 1. The unwinding race. A coroutine that suspends on thread A can be resumed on thread B before
- *    A has finished unwinding to its restoreThreadContext: the resumer does not wait for A. B's
- *    activation would then find the Context still entered on A (S7). B waits for A: A is in
- *    kotlinx's own code between the state machine's return and the finally that restores, never
- *    in user code, so the wait is short (kotlinx itself spins in the same spot to reuse a
- *    continuation). The wait spins, then yields, then parks briefly; after ten seconds it gives
- *    up with an IllegalStateException: then the Context was not left at all, which happens only
- *    when the coroutine left a Scope of its own open across a suspension. The common case, where
- *    nobody holds the Context, costs one volatile read (isEntered) before the activation; the
- *    wait itself is out of line (awaitExit).
+ *    A has finished unwinding to its restoreThreadContext: the resumer does not wait for A. For a
+ *    moment the Context is current on both threads. A runs no user code in that moment (it is in
+ *    kotlinx's own code between the state machine's return and the finally that restores), and
+ *    its switch back reads only A's own slot and the state it was handed, never the Context's
+ *    fields, which B may be changing. So nobody waits.
  *
  * 2. Nested activations on one thread. withContext(Dispatchers.Unconfined) and other undispatched
  *    resumptions run a block of the same coroutine inside the frame that is already running it:
- *    updateThreadContext comes again on the thread that holds the Context. That call enters
- *    nothing and its restore leaves nothing (NESTED). kotlinx may also restore one state twice
- *    (UndispatchedCoroutine under a custom interceptor): the second restore must leave nothing.
- *    So an activation returns a mark, one of two that alternate, and a restore leaves the Context
- *    only when it brings the mark of the activation in progress and the Context is entered on its
- *    own thread (the core's owner, Bridges.isEnteredHere): a repeated or stale restore finds the
- *    Context left or the other mark, and does nothing.
+ *    updateThreadContext comes again on the thread where the Context is current. switchTo then
+ *    changes nothing and returns the Context itself, and a restore handed the Context itself
+ *    leaves nothing.
  *
- * Costs per round trip (restore + update): the core's activateOwned and deactivate (four
- * ThreadLocal accesses, as many as OpenTelemetry's element makes, no atomic instruction), the
- * volatile reads before the wait and in the core's check, and a plain write of the mark's parity.
- * The hook is a qualified export: with the core on the module path and this jar on the class path
- * it is out of reach, so the element factories refuse that layout up front (checkLayout) rather
- * than fail at the first resumption. No allocation: the state handed to kotlinx is a preallocated
- * mark, and the core keeps no Scope (before: 24 B per resume,
- * the Scope of Context.enter(), kept in the Context for S8, so escape analysis could not remove
- * it). Creating a coroutine copies a Context (O(1)).
+ * 3. Restores repeated. kotlinx may restore one state twice (UndispatchedCoroutine started outside
+ *    a dispatcher updates, restores, and restores the same state again when it completes). A
+ *    switch back finds the Context no longer current and changes nothing; only a context entered
+ *    on top of it and left open (a scope held across a suspension) is refused there.
+ *
+ * Costs per round trip (restore + update): two lookups and two stores of the thread's
+ * current-context slot (ThreadLocal get and set, as many as OpenTelemetry's element makes), no
+ * atomic instruction, no allocation. The element answers kotlinx's lookups by key itself (get,
+ * minusKey: an identity compare), which kotlinx makes several times per round trip on every
+ * element of the coroutine context; the inherited answers compare keys with equals. The hook is
+ * a qualified export: with the core on the module path and this jar on the class path it is out
+ * of reach, so the element factories refuse that layout up front (checkLayout) rather than fail
+ * at the first resumption. Creating a coroutine copies a Context (O(1)).
  */
 package org.contextvars4j.kotlin
 
-import java.util.concurrent.TimeUnit
-import java.util.concurrent.locks.LockSupport
 import kotlin.coroutines.AbstractCoroutineContextElement
 import kotlin.coroutines.CoroutineContext
+import kotlin.coroutines.EmptyCoroutineContext
 import kotlinx.coroutines.CopyableThreadContextElement
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.DelicateCoroutinesApi
@@ -135,11 +130,6 @@ public class ContextElement private constructor(
 
     /** The key of [ContextElement] in a coroutine context: one element per coroutine. */
     public companion object Key : CoroutineContext.Key<ContextElement> {
-        private val NESTED = Any()
-        private val EVEN = Any()
-        private val ODD = Any()
-        private val GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(10)
-
         /**
          * Whether the core exports its activation hook to this class: false only when
          * contextvars4j-core is on the module path and this jar on the class path.
@@ -165,69 +155,64 @@ public class ContextElement private constructor(
     }
 
     /**
-     * Which of the two marks the activation in progress (kind running) returned: [EVEN] when true,
-     * [ODD] when false. A plain field, written and read only by the thread whose activation has
-     * the Context entered (the core's owner answers "is it me?", see [Bridges.isEnteredHere]).
-     */
-    private var even = false
-
-    /**
      * Makes this coroutine's Context current on the calling thread; kotlinx calls it when the
-     * coroutine resumes. Returns the state that [restoreThreadContext] needs.
+     * coroutine resumes. Returns the state that [restoreThreadContext] needs: the context that was
+     * current (or this coroutine's own, when it was current already: a nested resumption).
      */
     override fun updateThreadContext(context: CoroutineContext): Any? {
         if (!running) {
             return activateCopy()
         }
-        val own = this.context!!
-        if (own.isEntered()) {
-            if (Bridges.isEnteredHere(own)) {
-                return NESTED
-            }
-            awaitExit(own)
-        }
-        Bridges.activateOwned(own)
-        val next = !even
-        even = next
-        return if (next) EVEN else ODD
+        return Bridges.switchTo(this.context!!)
     }
 
-    /** Leaves this coroutine's Context on the calling thread; kotlinx calls it at suspension. */
+    /** Makes the thread's own context current again; kotlinx calls it at suspension. */
     override fun restoreThreadContext(context: CoroutineContext, oldState: Any?) {
-        val own = this.context
-        if (oldState !== (if (even) EVEN else ODD) || own == null || !Bridges.isEnteredHere(own)) {
-            // NESTED, a restore repeated (see the header), or the state of activateCopy
-            if (!running && oldState is Context && oldState.isEntered()) {
-                leave(oldState)
+        if (running) {
+            val own = this.context!!
+            if (oldState !== own) {
+                leave(own, oldState as Context?)
             }
-            return
+        } else if (oldState is CopyActivation) {
+            leave(oldState.copy, oldState.before)
         }
-        leave(own)
     }
 
     /**
-     * Activates a fresh copy for one activation of an element used without a copy (only by code
-     * that starts a coroutine without kotlinx's builders), so nothing is shared; returns it.
+     * Makes a fresh copy current for one activation of an element used without a copy (only by
+     * code that starts a coroutine without kotlinx's builders), so nothing is shared; returns it
+     * with what it covered.
      */
-    private fun activateCopy(): Context {
+    private fun activateCopy(): CopyActivation {
         val fresh = childContext()
-        Bridges.activateOwned(fresh)
-        return fresh
+        return CopyActivation(fresh, Bridges.switchTo(fresh))
     }
 
+    /** One activation of [activateCopy]: the copy made current, and the context current before. */
+    private class CopyActivation(val copy: Context, val before: Context?)
+
     /**
-     * Leaves [own], entered by an activation on this thread; refused while a scope opened on it is
-     * open, and then this element's activation stays in progress.
+     * Makes [before] current again in place of [own]; refused while a scope opened on top of
+     * [own] is open, and then nothing changes.
      */
-    private fun leave(own: Context) {
+    private fun leave(own: Context, before: Context?) {
         try {
-            Bridges.deactivate(own)
+            Bridges.switchBack(own, before)
         } catch (e: IllegalStateException) {
             throw IllegalStateException(
                 "cannot suspend coroutine: a scope opened in it is still open on thread "
                     + Thread.currentThread().name + "; close scopes before suspending", e)
         }
     }
+
+    /** Returns this element for its own key (an identity compare); see the header. */
+    @Suppress("UNCHECKED_CAST")
+    override fun <E : CoroutineContext.Element> get(key: CoroutineContext.Key<E>): E? =
+        if (key === Key) this as E else null
+
+    /** Returns the empty context for its own key, else this element; see the header. */
+    override fun minusKey(key: CoroutineContext.Key<*>): CoroutineContext =
+        if (key === Key) EmptyCoroutineContext else this
 
     /** Returns the element of a new coroutine: its own copy of the context a child starts in. */
     override fun copyForChild(): CopyableThreadContextElement<Any?> = runningIn(childContext())
@@ -248,32 +233,8 @@ public class ContextElement private constructor(
         return Context.copyCurrent().with(v, value)
     }
 
-    /** Returns a Context whose contents a child starts from; not to be entered (may be this coroutine's own). */
+    /** Returns a Context whose contents a child starts from; not to be made current (may be this coroutine's own). */
     private fun baseContext(): Context = if (variable == null) context!! else childContext()
-
-    /** Waits until the activation that has [own] entered on another thread has left it (see the header). */
-    private fun awaitExit(own: Context) {
-        var spins = 0
-        var deadline = 0L
-        while (own.isEntered()) {
-            when {
-                spins < 64 -> Thread.onSpinWait()
-                spins < 128 -> Thread.yield()
-                else -> {
-                    val now = System.nanoTime()
-                    if (deadline == 0L) {
-                        deadline = now + GIVE_UP_NANOS
-                    } else if (now - deadline > 0) {
-                        throw IllegalStateException(
-                            "cannot resume coroutine: its context " + own + " is still entered on another thread"
-                                + "; was a scope left open across a suspension?")
-                    }
-                    LockSupport.parkNanos(50_000)
-                }
-            }
-            spins++
-        }
-    }
 
     /** Returns a description: the kind and the context, e.g. `ContextElement[running, Context[size=1, ...]]`. */
     override fun toString(): String = when {
