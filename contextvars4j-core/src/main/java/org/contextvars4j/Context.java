@@ -633,12 +633,9 @@ public final class Context {
      * when it is the current context already.
      */
     Context switchTo() {
-        Context before = Storage.currentOrNull();
-        if (before != this) {
-            if (before != null) {
-                before.covered = true;
-            }
-            Storage.setCurrent(this);
+        Context before = Storage.switchTo(this);
+        if (before != this && before != null) {
+            before.covered = true;
         }
         return before;
     }
@@ -649,12 +646,12 @@ public final class Context {
      * still entered (a scope left open) is refused (see {@link Bridges#switchBack}).
      */
     void switchBack(Context before) {
-        Context current = Storage.currentOrNull();
+        Context current = Storage.switchBack(this, before);
         if (current != this) {
             checkNotBelow(current);
-            return;
+        } else if (before != null) {
+            before.covered = false;
         }
-        restore(before);
     }
 
     /**

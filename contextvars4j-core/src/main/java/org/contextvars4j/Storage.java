@@ -100,6 +100,45 @@ final class Storage {
         return c;
     }
 
+    /**
+     * Makes {@code next} current unless it is current already; {@return the context that was
+     * current, or null} (Context.switchTo). Reads the slot itself, not the binding: the slot
+     * always holds the current context, and one type check serves the read and the write.
+     */
+    static Context switchTo(Context next) {
+        if (Thread.currentThread() instanceof OwnedThread owned) {
+            Context before = owned.current;
+            if (before != next) {
+                owned.current = next;
+            }
+            return before;
+        }
+        Context before = CURRENT.get();
+        if (before != next) {
+            CURRENT.set(next);
+        }
+        return before;
+    }
+
+    /**
+     * Makes {@code next} current if {@code expected} is the current context; {@return the context
+     * that was current, or null} (Context.switchBack). Reads the slot, as {@link #switchTo}.
+     */
+    static Context switchBack(Context expected, Context next) {
+        if (Thread.currentThread() instanceof OwnedThread owned) {
+            Context current = owned.current;
+            if (current == expected) {
+                owned.current = next;
+            }
+            return current;
+        }
+        Context current = CURRENT.get();
+        if (current == expected) {
+            CURRENT.set(next);
+        }
+        return current;
+    }
+
     /** Makes {@code context} (possibly null: "never had one") current. */
     static void setCurrent(Context context) {
         if (Thread.currentThread() instanceof OwnedThread owned) {

@@ -94,6 +94,23 @@ class SwitchTest {
     }
 
     @Test
+    @DisplayName("on a library-owned thread (its slot a field, not the ThreadLocal): switchTo and switchBack swap that slot")
+    void switchToAndBack_libraryOwnedThread_fieldSlotSwapped() throws Exception {
+        Context ctx = new Context().with(V, "in-ctx");
+        Context threadContext = new Context().with(V, "thread");
+        java.util.concurrent.CompletableFuture<String> seen = new java.util.concurrent.CompletableFuture<>();
+        Thread owned = ContextThreads.start(threadContext, () -> {
+            Context before = Bridges.switchTo(ctx);
+            String inside = V.get() + "," + (Storage.currentOrNull() == ctx) + "," + threadContext.covered;
+            Bridges.switchBack(ctx, before);
+            seen.complete((before == threadContext) + "," + inside + "," + V.get() + "," + threadContext.covered);
+        });
+        assertThat(owned).isInstanceOf(Storage.OwnedThread.class);
+        assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo("true,in-ctx,true,true,thread,false");
+        owned.join(10_000);
+    }
+
+    @Test
     @DisplayName("S5: a token made before a switch back resets after a switch to the same context on another thread")
     void switchTo_onAnotherThreadAfterSwitchBack_sameContextTokenResets_S5() throws Exception {
         Context ctx = new Context();
